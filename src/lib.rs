@@ -1,0 +1,169 @@
+//! Exact SIMD ReLU for `f32`, `f64`, `f16` and `bf16` slices, with the kernel
+//! chosen at run time for the CPU: AVX-512, AVX2, NEON, a portable `wide`
+//! path, or the scalar reference.
+//!
+//! ```
+//! let mut x = [-2.0f32, -1.0, 0.0, 1.0, 2.0];
+//! relu_simd::relu_inplace(&mut x);
+//! assert_eq!(x, [0.0, 0.0, 0.0, 1.0, 2.0]);
+//! ```
+//!
+//! # The contract
+//!
+//! Every backend returns exactly these bits, for every input bit pattern, on
+//! every CPU. It is IEEE 754-2019 `maximum(x, +0)` with NaN payloads kept:
+//!
+//! | input `x`                                                  | `relu(x)`           |
+//! |------------------------------------------------------------|---------------------|
+//! | `x > 0`: positive normals and subnormals, `+inf`            | `x`                 |
+//! | `x <= 0`: `+0.0`, `-0.0`, negatives, negative subnormals, `-inf` | `+0.0`         |
+//! | NaN of either sign, any payload, quiet or signalling        | `x`, bit for bit    |
+//!
+//! The gradient, given the forward input `x` and the upstream gradient `dy`:
+//!
+//! | input `x`                       | `relu_backward(x, dy)` |
+//! |---------------------------------|------------------------|
+//! | `x > 0`                         | `dy`                   |
+//! | NaN                             | `dy`                   |
+//! | `x <= 0` (`relu'(0)` = 0, as PyTorch's `threshold_backward`) | `+0.0` |
+//!
+//! Passing the forward *output* `y = relu(x)` instead of `x` gives the same
+//! `dx`: `y > 0` or NaN exactly where `x` was, and `y = +0.0` elsewhere.
+//!
+//! Where common shortcuts differ:
+//!
+//! | expression                  | NaN input           | `-0.0` input |
+//! |-----------------------------|---------------------|--------------|
+//! | this crate                  | returned, same bits | `+0.0`       |
+//! | `f32::max(x, 0.0)`          | `0.0` (NaN dropped) | `+0.0` or `-0.0` (unspecified) |
+//! | `_mm256_max_ps(x, zero)`    | `0.0` (returns the second operand when either is NaN) | `+0.0` |
+//! | `np.maximum(0, x)` (f32)    | NaN                 | `-0.0`       |
+//!
+//! The kernels compare the floats' bit patterns as integers (see
+//! `src/kernel.rs`), so the result does not depend on the CPU's denormal or
+//! flush-to-zero modes, and signalling NaNs are never quieted.
+//!
+//! # Choosing the backend
+//!
+//! The free functions run [`Backend::active`]: the best backend the CPU
+//! supports, detected once with `cpufeatures` and cached. With the default
+//! `std` feature, the environment variable `RELU_SIMD_BACKEND`
+//! (`scalar`, `portable`, `avx2`, `avx512` or `neon`) overrides it; an unknown
+//! or unsupported name panics at first use with the list of supported ones.
+//! To run one backend explicitly, use a [`Relu`] from [`Relu::new`].
+//!
+//! # Half precision and raw bits
+//!
+//! [`half::f16`] and [`half::bf16`] work like `f32`, directly on their 16-bit
+//! patterns (no conversion to `f32`, no F16C). Engines that keep half floats as
+//! `u16` bits can view them as such with `bytemuck`, without copying:
+//!
+//! ```
+//! use relu_simd::half::f16;
+//!
+//! let mut bits: Vec<u16> = [-1.5f32, 0.5, -0.0, 2.0].map(|v| f16::from_f32(v).to_bits()).to_vec();
+//! relu_simd::relu_inplace(bytemuck::cast_slice_mut::<u16, f16>(&mut bits));
+//! assert_eq!(bits, [0x0000, f16::from_f32(0.5).to_bits(), 0x0000, f16::from_f32(2.0).to_bits()]);
+//! ```
+//!
+//! # Features
+//!
+//! - `std` (default): caches detection through `std` and reads
+//!   `RELU_SIMD_BACKEND`. Without it the crate is `#![no_std]` and still
+//!   detects the CPU at run time.
+
+#![no_std]
+#![deny(missing_docs)]
+#![warn(clippy::undocumented_unsafe_blocks)]
+
+#[cfg(feature = "std")]
+extern crate std;
+
+mod arch;
+mod backend;
+mod dispatch;
+mod element;
+mod kernel;
+mod relu;
+mod scalar;
+
+pub use backend::{Backend, ParseBackendError};
+pub use element::Element;
+pub use half;
+pub use relu::Relu;
+
+/// `x[i] = max(0, x[i])` in place, NaNs kept bit for bit, on the
+/// [active](Backend::active) backend.
+///
+/// ```
+/// let mut x = [-2.0f32, -1.0, 0.0, 1.0, 2.0, -0.0, f32::NAN];
+/// relu_simd::relu_inplace(&mut x);
+/// assert_eq!(x[..6], [0.0, 0.0, 0.0, 1.0, 2.0, 0.0]);
+/// assert!(x[5].is_sign_positive() && x[6].is_nan());
+/// ```
+///
+/// # Panics
+///
+/// On first use, if `RELU_SIMD_BACKEND` is set to an invalid name.
+#[inline]
+pub fn relu_inplace<T: Element>(x: &mut [T]) {
+    Relu::active().relu_inplace(x)
+}
+
+/// `dst[i] = max(0, src[i])`, NaNs kept bit for bit, on the
+/// [active](Backend::active) backend.
+///
+/// ```
+/// let src = [-2.0f64, -1.0, 0.0, 1.0, 2.0];
+/// let mut dst = [f64::NAN; 5];
+/// relu_simd::relu(&src, &mut dst);
+/// assert_eq!(dst, [0.0, 0.0, 0.0, 1.0, 2.0]);
+/// ```
+///
+/// # Panics
+///
+/// If `src.len() != dst.len()` (the message names both lengths), before
+/// anything is written.
+#[inline]
+pub fn relu<T: Element>(src: &[T], dst: &mut [T]) {
+    Relu::active().relu(src, dst)
+}
+
+/// ReLU gradient: `dx[i] = dy[i]` where `x[i] > 0` or `x[i]` is NaN, else
+/// `+0` (relu'(0) = 0), on the [active](Backend::active) backend. `x` may be
+/// the forward input or the forward output.
+///
+/// ```
+/// let x = [-2.0f32, 0.0, 3.0];
+/// let dy = [10.0f32, 20.0, 30.0];
+/// let mut dx = [0.0f32; 3];
+/// relu_simd::relu_backward(&x, &dy, &mut dx);
+/// assert_eq!(dx, [0.0, 0.0, 30.0]);
+/// ```
+///
+/// # Panics
+///
+/// If the three lengths differ (the message names them), before anything is
+/// written.
+#[inline]
+pub fn relu_backward<T: Element>(x: &[T], dy: &[T], dx: &mut [T]) {
+    Relu::active().relu_backward(x, dy, dx)
+}
+
+/// ReLU gradient in place: `dy` becomes `dx` (see [`relu_backward`]).
+///
+/// ```
+/// let y = [0.0f32, 0.5, 3.0]; // forward output
+/// let mut grad = [10.0f32, 20.0, 30.0];
+/// relu_simd::relu_backward_inplace(&y, &mut grad);
+/// assert_eq!(grad, [0.0, 20.0, 30.0]);
+/// ```
+///
+/// # Panics
+///
+/// If `x.len() != dy.len()` (the message names both), before anything is
+/// written.
+#[inline]
+pub fn relu_backward_inplace<T: Element>(x: &[T], dy: &mut [T]) {
+    Relu::active().relu_backward_inplace(x, dy)
+}

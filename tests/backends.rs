@@ -1,0 +1,63 @@
+//! One test body, run for every backend and every element type, against the
+//! contract bit for bit. Backends this CPU lacks are skipped with a note,
+//! unless `RELU_SIMD_REQUIRE` names them: then their tests fail.
+
+mod common;
+
+/// The tests of one backend for one element type.
+macro_rules! element_tests {
+    ($backend:expr, $t:ident) => {
+        mod $t {
+            use crate::common::*;
+            use proptest::prelude::*;
+            #[allow(unused_imports)]
+            use relu_simd::half::{bf16, f16};
+
+            #[test]
+            fn every_length_and_offset() {
+                check_every_length_and_offset::<$t>($backend);
+            }
+
+            #[test]
+            fn special_value_pairs() {
+                check_special_pairs::<$t>($backend);
+            }
+
+            #[test]
+            fn sweep() {
+                check_sweep::<$t>($backend);
+            }
+
+            proptest! {
+                #![proptest_config(ProptestConfig::with_cases(if cfg!(miri) { 4 } else { 256 }))]
+                #[test]
+                fn matches_contract(
+                    input in prop::collection::vec(element::<$t>(), 0..=max_len::<$t>()),
+                    offset in 0usize..=7,
+                ) {
+                    if let Some(relu) = handle($backend) {
+                        check_all_operations(relu, &input, offset);
+                    }
+                }
+            }
+        }
+    };
+}
+
+/// The tests of one backend for every element type.
+macro_rules! backend_tests {
+    ($name:ident, $backend:expr) => {
+        mod $name {
+            element_tests!($backend, f32);
+            element_tests!($backend, f64);
+            element_tests!($backend, f16);
+            element_tests!($backend, bf16);
+        }
+    };
+}
+
+backend_tests!(scalar, relu_simd::Backend::Scalar);
+backend_tests!(portable, relu_simd::Backend::Portable);
+backend_tests!(avx2, relu_simd::Backend::Avx2);
+backend_tests!(avx512, relu_simd::Backend::Avx512);
+backend_tests!(neon, relu_simd::Backend::Neon);

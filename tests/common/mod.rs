@@ -1,0 +1,289 @@
+//! Shared test machinery: the contract written a third way (from the bit
+//! layout, independently of `src/scalar.rs` and of the kernels), input
+//! generators, and the per-backend checks that `tests/backends.rs` runs for
+//! every backend and element type.
+#![allow(dead_code)]
+
+use proptest::prelude::*;
+use relu_simd::half::{bf16, f16};
+use relu_simd::{Backend, Element, Relu};
+
+/// A float type seen as its bit layout, for tests.
+pub trait TestFloat: Element {
+    /// The sign bit.
+    const SIGN: u64;
+    /// The bits of `+inf`: the exponent field, all ones.
+    const INF: u64;
+    /// The bits of `1.0`.
+    const ONE: u64;
+    fn from_bits(bits: u64) -> Self;
+    fn bits(self) -> u64;
+}
+
+macro_rules! test_float {
+    ($t:ty, $uint:ty, one = $one:expr) => {
+        impl TestFloat for $t {
+            const SIGN: u64 = 1 << (<$uint>::BITS - 1);
+            const INF: u64 = <$t>::INFINITY.to_bits() as u64;
+            const ONE: u64 = $one.to_bits() as u64;
+            fn from_bits(bits: u64) -> Self {
+                <$t>::from_bits(bits as $uint)
+            }
+            fn bits(self) -> u64 {
+                self.to_bits() as u64
+            }
+        }
+    };
+}
+test_float!(f32, u32, one = 1.0f32);
+test_float!(f64, u64, one = 1.0f64);
+test_float!(f16, u16, one = f16::ONE);
+test_float!(bf16, u16, one = bf16::ONE);
+
+/// All ones in the format's width.
+pub fn width_mask<T: TestFloat>() -> u64 {
+    (T::SIGN << 1).wrapping_sub(1)
+}
+
+fn is_nan_bits<T: TestFloat>(b: u64) -> bool {
+    b & !T::SIGN & width_mask::<T>() > T::INF
+}
+
+/// Whether `x` passes ReLU unchanged: a NaN, or sign clear and not `+0`.
+fn passes<T: TestFloat>(x: T) -> bool {
+    let b = x.bits();
+    is_nan_bits::<T>(b) || (b & T::SIGN == 0 && b != 0)
+}
+
+/// The contract: `x` where `x > 0` or NaN, else `+0`.
+pub fn expected_relu<T: TestFloat>(x: T) -> T {
+    if passes(x) { x } else { T::from_bits(0) }
+}
+
+/// The contract's gradient: `dy` where `x > 0` or NaN, else `+0`.
+pub fn expected_backward<T: TestFloat>(x: T, dy: T) -> T {
+    if passes(x) { dy } else { T::from_bits(0) }
+}
+
+/// The values where shortcuts go wrong: both zeros, both infinities, quiet
+/// and signalling NaNs of both signs with several payloads, subnormals, the
+/// normal range's ends, and ±1.
+pub fn special_bits<T: TestFloat>() -> Vec<u64> {
+    let mantissa = (T::SIGN - 1) & !T::INF;
+    let quiet = (mantissa + 1) >> 1;
+    let positive = [
+        0,
+        1,                  // smallest subnormal
+        mantissa,           // largest subnormal
+        mantissa + 1,       // smallest normal
+        T::ONE,
+        T::INF - 1,         // largest finite
+        T::INF,
+        T::INF | quiet,     // the default quiet NaN
+        T::INF | quiet | 1, // quiet NaN with a payload
+        T::INF | mantissa,  // quiet NaN, all payload bits
+        T::INF | 1,         // signalling NaN, smallest payload
+        T::INF | (quiet - 1), // signalling NaN, largest payload
+        T::INF | (quiet >> 1), // signalling NaN
+    ];
+    positive.iter().flat_map(|&b| [b, b | T::SIGN]).collect()
+}
+
+/// Deterministic inputs: specials mixed with pseudo-random bit patterns.
+pub fn mixed_inputs<T: TestFloat>(len: usize, seed: u64) -> Vec<T> {
+    let specials = special_bits::<T>();
+    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let bits = if state % 3 == 0 {
+                specials[(state >> 8) as usize % specials.len()]
+            } else {
+                state >> 5
+            };
+            T::from_bits(bits & width_mask::<T>())
+        })
+        .collect()
+}
+
+/// The proptest strategy for one element: arbitrary bits, specials weighted in.
+pub fn element<T: TestFloat>() -> impl Strategy<Value = T> {
+    prop_oneof![
+        2 => any::<u64>(),
+        1 => proptest::sample::select(special_bits::<T>()),
+    ]
+    .prop_map(|b| T::from_bits(b & width_mask::<T>()))
+}
+
+/// Bytes of the longest unrolled step of any backend (4 vectors of 64 bytes),
+/// times three, plus one vector: every length up to this covers three full
+/// unrolled blocks, single vectors and every tail length on every backend.
+pub const MAX_TEST_BYTES: usize = 3 * 4 * 64 + 64;
+
+pub fn max_len<T>() -> usize {
+    MAX_TEST_BYTES / size_of::<T>()
+}
+
+/// Elements kept before and after the slice under test; they must not change.
+const GUARD: usize = 8;
+
+pub fn bits_of<T: TestFloat>(v: &[T]) -> Vec<u64> {
+    v.iter().map(|x| x.bits()).collect()
+}
+
+/// Asserts bit equality, naming the first differing element.
+#[track_caller]
+pub fn assert_same_bits<T: TestFloat>(what: &str, got: &[T], want: &[T], input: &[T]) {
+    assert_eq!(got.len(), want.len(), "{what}: lengths differ");
+    if let Some(i) = (0..got.len()).find(|&i| got[i].bits() != want[i].bits()) {
+        panic!(
+            "{what}: element {i} of {}: input bits {:#x}, got {:#x}, want {:#x}",
+            got.len(),
+            input[i].bits(),
+            got[i].bits(),
+            want[i].bits()
+        );
+    }
+}
+
+/// The backends that `RELU_SIMD_REQUIRE` (comma list) says must run here.
+pub fn required_backends() -> Vec<Backend> {
+    let list = std::env::var("RELU_SIMD_REQUIRE").unwrap_or_default();
+    list.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|name| {
+            name.parse()
+                .unwrap_or_else(|_| panic!("RELU_SIMD_REQUIRE names {name:?}, not a backend"))
+        })
+        .collect()
+}
+
+/// The handle of `backend`, or `None` (after saying so) when this CPU lacks it.
+/// A backend that `RELU_SIMD_REQUIRE` names must be supported: its tests fail
+/// rather than skip.
+pub fn handle(backend: Backend) -> Option<Relu> {
+    let relu = Relu::new(backend);
+    if relu.is_none() {
+        assert!(
+            !required_backends().contains(&backend),
+            "RELU_SIMD_REQUIRE names {backend}, but this CPU does not support it"
+        );
+        eprintln!("skipped: this CPU does not support {backend}");
+    }
+    relu
+}
+
+/// Runs every operation of `relu` on `input` placed at element `offset` of a
+/// guarded buffer, and checks each result against the contract, bit for bit,
+/// plus the relations between the operations.
+pub fn check_all_operations<T: TestFloat>(relu: Relu, input: &[T], offset: usize) {
+    let len = input.len();
+    let name = relu.backend();
+    let guard = T::from_bits(0x5A5A_5A5A_5A5A_5A5A & width_mask::<T>());
+    let expected: Vec<T> = input.iter().map(|&x| expected_relu(x)).collect();
+    let dy = mixed_inputs::<T>(len, len as u64 + 77);
+    let expected_dx: Vec<T> = input.iter().zip(&dy).map(|(&x, &d)| expected_backward(x, d)).collect();
+
+    // A buffer with guard elements before (at least `offset`) and after.
+    let guarded = |data: &[T]| -> Vec<T> {
+        let mut buf = vec![guard; offset + GUARD + len + GUARD];
+        buf[offset + GUARD..][..len].copy_from_slice(data);
+        buf
+    };
+    let body = offset + GUARD..offset + GUARD + len;
+    let check_guards = |what: &str, buf: &[T]| {
+        let mut outside = buf[..body.start].iter().chain(&buf[body.end..]);
+        assert!(
+            outside.all(|g| g.bits() == guard.bits()),
+            "{name} {what} (len {len}, offset {offset}) wrote outside its slice"
+        );
+    };
+    let what = |op: &str| format!("{name} {op} (len {len}, offset {offset})");
+
+    // Out of place.
+    let src = guarded(input);
+    let mut dst = guarded(&vec![T::from_bits(T::ONE); len]);
+    relu.relu(&src[body.clone()], &mut dst[body.clone()]);
+    check_guards("relu", &dst);
+    assert_same_bits(&what("relu"), &dst[body.clone()], &expected, input);
+
+    // In place.
+    let mut buf = guarded(input);
+    relu.relu_inplace(&mut buf[body.clone()]);
+    check_guards("relu_inplace", &buf);
+    assert_same_bits(&what("relu_inplace"), &buf[body.clone()], &expected, input);
+
+    // Idempotent.
+    relu.relu_inplace(&mut buf[body.clone()]);
+    assert_same_bits(&what("relu twice"), &buf[body.clone()], &expected, input);
+
+    // Backward from x, out of place and in place.
+    let dy_buf = guarded(&dy);
+    let mut dx = guarded(&vec![T::from_bits(T::ONE); len]);
+    relu.relu_backward(&src[body.clone()], &dy_buf[body.clone()], &mut dx[body.clone()]);
+    check_guards("relu_backward", &dx);
+    assert_same_bits(&what("relu_backward"), &dx[body.clone()], &expected_dx, input);
+
+    let mut dx_inplace = guarded(&dy);
+    relu.relu_backward_inplace(&src[body.clone()], &mut dx_inplace[body.clone()]);
+    check_guards("relu_backward_inplace", &dx_inplace);
+    assert_same_bits(&what("relu_backward_inplace"), &dx_inplace[body.clone()], &expected_dx, input);
+
+    // Backward from the forward output y gives the same dx.
+    let mut dx_from_y = guarded(&vec![T::from_bits(T::ONE); len]);
+    relu.relu_backward(&buf[body.clone()], &dy_buf[body.clone()], &mut dx_from_y[body.clone()]);
+    assert_same_bits(&what("relu_backward from y"), &dx_from_y[body.clone()], &expected_dx, input);
+}
+
+/// Every length from 0 to [`max_len`] at every element offset 0..=7.
+pub fn check_every_length_and_offset<T: TestFloat>(backend: Backend) {
+    let Some(relu) = handle(backend) else { return };
+    for len in 0..=max_len::<T>() {
+        for offset in 0..=7 {
+            let input = mixed_inputs::<T>(len, (len * 8 + offset) as u64);
+            check_all_operations(relu, &input, offset);
+        }
+    }
+}
+
+/// Every pair of special values, as `x` and `dy`, in one slice per `x`.
+pub fn check_special_pairs<T: TestFloat>(backend: Backend) {
+    let Some(relu) = handle(backend) else { return };
+    let specials: Vec<T> = special_bits::<T>().into_iter().map(T::from_bits).collect();
+    let n = specials.len();
+    let x: Vec<T> = specials.iter().flat_map(|&x| std::iter::repeat_n(x, n)).collect();
+    let dy: Vec<T> = (0..n).flat_map(|_| specials.iter().copied()).collect();
+    let mut y = vec![T::from_bits(T::ONE); x.len()];
+    relu.relu(&x, &mut y);
+    let want: Vec<T> = x.iter().map(|&v| expected_relu(v)).collect();
+    assert_same_bits(&format!("{backend} relu of specials"), &y, &want, &x);
+    let mut dx = vec![T::from_bits(T::ONE); x.len()];
+    relu.relu_backward(&x, &dy, &mut dx);
+    let want: Vec<T> = x.iter().zip(&dy).map(|(&a, &d)| expected_backward(a, d)).collect();
+    assert_same_bits(&format!("{backend} relu_backward of specials"), &dx, &want, &x);
+}
+
+/// For 16-bit formats, every bit pattern; for wider ones, a million random
+/// patterns. Forward, backward from x and backward from y.
+pub fn check_sweep<T: TestFloat>(backend: Backend) {
+    let Some(relu) = handle(backend) else { return };
+    let x: Vec<T> = if T::SIGN == 1 << 15 {
+        (0..=u16::MAX as u64).map(T::from_bits).collect()
+    } else {
+        mixed_inputs(if cfg!(miri) { 1_000 } else { 1 << 20 }, 12345)
+    };
+    let dy = mixed_inputs::<T>(x.len(), 999);
+    let mut y = vec![T::from_bits(T::ONE); x.len()];
+    relu.relu(&x, &mut y);
+    let want: Vec<T> = x.iter().map(|&v| expected_relu(v)).collect();
+    assert_same_bits(&format!("{backend} relu sweep"), &y, &want, &x);
+    let want_dx: Vec<T> = x.iter().zip(&dy).map(|(&a, &d)| expected_backward(a, d)).collect();
+    let mut dx = vec![T::from_bits(T::ONE); x.len()];
+    relu.relu_backward(&x, &dy, &mut dx);
+    assert_same_bits(&format!("{backend} relu_backward sweep"), &dx, &want_dx, &x);
+    relu.relu_backward(&y, &dy, &mut dx);
+    assert_same_bits(&format!("{backend} relu_backward from y sweep"), &dx, &want_dx, &x);
+}
