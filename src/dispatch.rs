@@ -89,7 +89,10 @@ mod tests {
     #[test]
     fn override_rejects_unknown_names_listing_supported_ones() {
         let message = from_override("avx9").unwrap_err();
-        assert!(message.contains("\"avx9\" is not a backend name"), "{message}");
+        assert!(
+            message.contains("\"avx9\" is not a backend name"),
+            "{message}"
+        );
         assert!(message.contains("portable, scalar"), "{message}");
     }
 
@@ -106,8 +109,13 @@ mod tests {
     fn detection_picks_the_best_supported_backend() {
         let best = best_supported();
         assert!(best.is_supported());
-        let better: std::vec::Vec<_> =
-            Backend::PREFERENCE.into_iter().take_while(|&b| b != best).collect();
-        assert!(better.iter().all(|b| !b.is_supported()), "{better:?} beat {best}");
+        let better: std::vec::Vec<_> = Backend::PREFERENCE
+            .into_iter()
+            .take_while(|&b| b != best)
+            .collect();
+        assert!(
+            better.iter().all(|b| !b.is_supported()),
+            "{better:?} beat {best}"
+        );
     }
 }

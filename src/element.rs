@@ -72,5 +72,15 @@ macro_rules! element {
 
 element!(f32, bits = i32, zero = 0.0, neg_inf = f32::NEG_INFINITY);
 element!(f64, bits = i64, zero = 0.0, neg_inf = f64::NEG_INFINITY);
-element!(half::f16, bits = i16, zero = half::f16::ZERO, neg_inf = half::f16::NEG_INFINITY);
-element!(half::bf16, bits = i16, zero = half::bf16::ZERO, neg_inf = half::bf16::NEG_INFINITY);
+element!(
+    half::f16,
+    bits = i16,
+    zero = half::f16::ZERO,
+    neg_inf = half::f16::NEG_INFINITY
+);
+element!(
+    half::bf16,
+    bits = i16,
+    zero = half::bf16::ZERO,
+    neg_inf = half::bf16::NEG_INFINITY
+);

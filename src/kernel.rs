@@ -205,9 +205,12 @@ pub(crate) unsafe fn relu_backward<V: Lanes<T::Bits>, T: Element>(
     unsafe {
         let neg_inf = V::splat(T::NEG_INF_BITS);
         let zero = V::splat(T::ZERO_BITS);
-        map::<V, 2>([x.cast(), dy.cast()], dx.cast(), len * size_of::<T>(), |[x, dy]| {
-            V::zero_unless(V::and_not(x.gt(neg_inf), x.eq(zero)), dy)
-        });
+        map::<V, 2>(
+            [x.cast(), dy.cast()],
+            dx.cast(),
+            len * size_of::<T>(),
+            |[x, dy]| V::zero_unless(V::and_not(x.gt(neg_inf), x.eq(zero)), dy),
+        );
     }
 }
 

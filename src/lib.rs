@@ -167,3 +167,8 @@ pub fn relu_backward<T: Element>(x: &[T], dy: &[T], dx: &mut [T]) {
 pub fn relu_backward_inplace<T: Element>(x: &[T], dy: &mut [T]) {
     Relu::active().relu_backward_inplace(x, dy)
 }
+
+/// The README's Rust examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -9,7 +9,10 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 fn seed_example() {
     let mut x = [-2.0f32, -1.0, 0.0, 1.0, 2.0];
     relu_simd::relu_inplace(&mut x);
-    assert_eq!(x.map(f32::to_bits), [0.0f32, 0.0, 0.0, 1.0, 2.0].map(f32::to_bits));
+    assert_eq!(
+        x.map(f32::to_bits),
+        [0.0f32, 0.0, 0.0, 1.0, 2.0].map(f32::to_bits)
+    );
 }
 
 #[test]
@@ -46,7 +49,11 @@ fn active_backend_is_supported_and_used_by_free_functions() {
 #[test]
 fn unsupported_backends_have_no_handle() {
     for backend in Backend::ALL {
-        assert_eq!(Relu::new(backend).is_some(), backend.is_supported(), "{backend}");
+        assert_eq!(
+            Relu::new(backend).is_some(),
+            backend.is_supported(),
+            "{backend}"
+        );
     }
     assert!(Relu::new(Backend::Scalar).is_some());
     assert!(Relu::new(Backend::Portable).is_some());
@@ -72,7 +79,10 @@ fn expect_panic(f: impl FnOnce(), needles: &[&str]) {
         .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
         .unwrap_or_default();
     for needle in needles {
-        assert!(message.contains(needle), "panic message {message:?} lacks {needle:?}");
+        assert!(
+            message.contains(needle),
+            "panic message {message:?} lacks {needle:?}"
+        );
     }
 }
 
@@ -80,25 +90,39 @@ fn expect_panic(f: impl FnOnce(), needles: &[&str]) {
 fn length_mismatches_panic_naming_the_lengths_before_writing() {
     let src = [-1.0f32; 3];
     let mut dst = [7.0f32; 4];
-    expect_panic(|| relu_simd::relu(&src, &mut dst), &["3", "4", "src", "dst"]);
+    expect_panic(
+        || relu_simd::relu(&src, &mut dst),
+        &["3", "4", "src", "dst"],
+    );
     assert_eq!(dst, [7.0; 4]);
 
     let x = [-1.0f32; 5];
     let dy = [1.0f32; 6];
     let mut dx = [7.0f32; 5];
-    expect_panic(|| relu_simd::relu_backward(&x, &dy, &mut dx), &["5", "6", "dy"]);
+    expect_panic(
+        || relu_simd::relu_backward(&x, &dy, &mut dx),
+        &["5", "6", "dy"],
+    );
     assert_eq!(dx, [7.0; 5]);
     let dy = [1.0f32; 5];
     let mut dx = [7.0f32; 2];
-    expect_panic(|| relu_simd::relu_backward(&x, &dy, &mut dx), &["5", "2", "dx"]);
+    expect_panic(
+        || relu_simd::relu_backward(&x, &dy, &mut dx),
+        &["5", "2", "dx"],
+    );
     assert_eq!(dx, [7.0; 2]);
 
     let mut dy = [7.0f32; 9];
-    expect_panic(|| relu_simd::relu_backward_inplace(&x, &mut dy), &["5", "9"]);
+    expect_panic(
+        || relu_simd::relu_backward_inplace(&x, &mut dy),
+        &["5", "9"],
+    );
     assert_eq!(dy, [7.0; 9]);
 
     for backend in Backend::ALL {
-        let Some(relu) = Relu::new(backend) else { continue };
+        let Some(relu) = Relu::new(backend) else {
+            continue;
+        };
         let mut dst = [7.0f32; 2];
         expect_panic(|| relu.relu(&src, &mut dst), &["3", "2"]);
         assert_eq!(dst, [7.0; 2], "{backend}");

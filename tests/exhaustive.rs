@@ -15,7 +15,8 @@ const CHUNK: u64 = 1 << 20;
 /// `u32` slices, so the sweep costs little more than the kernels themselves.
 fn check_range(relus: &[Relu], chunks: std::ops::Range<u64>) {
     let n = CHUNK as usize;
-    let (mut x, mut dy, mut y, mut dx) = (vec![0f32; n], vec![0f32; n], vec![0f32; n], vec![0f32; n]);
+    let (mut x, mut dy, mut y, mut dx) =
+        (vec![0f32; n], vec![0f32; n], vec![0f32; n], vec![0f32; n]);
     let (mut want_y, mut want_dx) = (vec![0u32; n], vec![0u32; n]);
     for chunk in chunks {
         for i in 0..n {
@@ -31,7 +32,11 @@ fn check_range(relus: &[Relu], chunks: std::ops::Range<u64>) {
             relu.relu(&x, &mut y);
             if bits(&y) != want_y.as_slice() {
                 let i = (0..n).find(|&i| y[i].to_bits() != want_y[i]).unwrap();
-                panic!("{backend} relu({:#010x}) = {:#010x}", x[i].to_bits(), y[i].to_bits());
+                panic!(
+                    "{backend} relu({:#010x}) = {:#010x}",
+                    x[i].to_bits(),
+                    y[i].to_bits()
+                );
             }
             for (from, input) in [("x", &x), ("y", &y)] {
                 relu.relu_backward(input, &dy, &mut dx);
@@ -55,7 +60,10 @@ fn bits(v: &[f32]) -> &[u32] {
 #[test]
 #[ignore = "2^32 inputs per backend: run in release"]
 fn every_f32_bit_pattern_on_every_supported_backend() {
-    let relus: Vec<Relu> = Backend::ALL.into_iter().filter_map(common::handle).collect();
+    let relus: Vec<Relu> = Backend::ALL
+        .into_iter()
+        .filter_map(common::handle)
+        .collect();
     let total = (1u64 << 32) / CHUNK;
     let start = std::time::Instant::now();
     std::thread::scope(|s| {

@@ -12,18 +12,34 @@ use relu_simd::Backend;
 #[test]
 fn required_backends_are_supported() {
     let required = common::required_backends();
-    let missing: Vec<Backend> = required.iter().copied().filter(|b| !b.is_supported()).collect();
+    let missing: Vec<Backend> = required
+        .iter()
+        .copied()
+        .filter(|b| !b.is_supported())
+        .collect();
     assert!(
         missing.is_empty(),
         "RELU_SIMD_REQUIRE names {missing:?}, which this CPU does not support (supported: {:?})",
-        Backend::ALL.into_iter().filter(|b| b.is_supported()).collect::<Vec<_>>()
+        Backend::ALL
+            .into_iter()
+            .filter(|b| b.is_supported())
+            .collect::<Vec<_>>()
     );
     eprintln!("required and supported: {required:?}");
 }
 
 #[test]
 fn detection_picks_the_expected_backend() {
-    let Ok(name) = std::env::var("RELU_SIMD_EXPECT_ACTIVE") else { return };
-    let expected: Backend = name.parse().expect("RELU_SIMD_EXPECT_ACTIVE is not a backend name");
-    assert_eq!(Backend::active(), expected, "detection picked {}, expected {expected}", Backend::active());
+    let Ok(name) = std::env::var("RELU_SIMD_EXPECT_ACTIVE") else {
+        return;
+    };
+    let expected: Backend = name
+        .parse()
+        .expect("RELU_SIMD_EXPECT_ACTIVE is not a backend name");
+    assert_eq!(
+        Backend::active(),
+        expected,
+        "detection picked {}, expected {expected}",
+        Backend::active()
+    );
 }

@@ -73,17 +73,17 @@ pub fn special_bits<T: TestFloat>() -> Vec<u64> {
     let quiet = (mantissa + 1) >> 1;
     let positive = [
         0,
-        1,                  // smallest subnormal
-        mantissa,           // largest subnormal
-        mantissa + 1,       // smallest normal
+        1,            // smallest subnormal
+        mantissa,     // largest subnormal
+        mantissa + 1, // smallest normal
         T::ONE,
-        T::INF - 1,         // largest finite
+        T::INF - 1, // largest finite
         T::INF,
-        T::INF | quiet,     // the default quiet NaN
-        T::INF | quiet | 1, // quiet NaN with a payload
-        T::INF | mantissa,  // quiet NaN, all payload bits
-        T::INF | 1,         // signalling NaN, smallest payload
-        T::INF | (quiet - 1), // signalling NaN, largest payload
+        T::INF | quiet,        // the default quiet NaN
+        T::INF | quiet | 1,    // quiet NaN with a payload
+        T::INF | mantissa,     // quiet NaN, all payload bits
+        T::INF | 1,            // signalling NaN, smallest payload
+        T::INF | (quiet - 1),  // signalling NaN, largest payload
         T::INF | (quiet >> 1), // signalling NaN
     ];
     positive.iter().flat_map(|&b| [b, b | T::SIGN]).collect()
@@ -98,7 +98,7 @@ pub fn mixed_inputs<T: TestFloat>(len: usize, seed: u64) -> Vec<T> {
             state ^= state << 13;
             state ^= state >> 7;
             state ^= state << 17;
-            let bits = if state % 3 == 0 {
+            let bits = if state.is_multiple_of(3) {
                 specials[(state >> 8) as usize % specials.len()]
             } else {
                 state >> 5
@@ -185,7 +185,11 @@ pub fn check_all_operations<T: TestFloat>(relu: Relu, input: &[T], offset: usize
     let guard = T::from_bits(0x5A5A_5A5A_5A5A_5A5A & width_mask::<T>());
     let expected: Vec<T> = input.iter().map(|&x| expected_relu(x)).collect();
     let dy = mixed_inputs::<T>(len, len as u64 + 77);
-    let expected_dx: Vec<T> = input.iter().zip(&dy).map(|(&x, &d)| expected_backward(x, d)).collect();
+    let expected_dx: Vec<T> = input
+        .iter()
+        .zip(&dy)
+        .map(|(&x, &d)| expected_backward(x, d))
+        .collect();
 
     // A buffer with guard elements before (at least `offset`) and after.
     let guarded = |data: &[T]| -> Vec<T> {
@@ -223,19 +227,42 @@ pub fn check_all_operations<T: TestFloat>(relu: Relu, input: &[T], offset: usize
     // Backward from x, out of place and in place.
     let dy_buf = guarded(&dy);
     let mut dx = guarded(&vec![T::from_bits(T::ONE); len]);
-    relu.relu_backward(&src[body.clone()], &dy_buf[body.clone()], &mut dx[body.clone()]);
+    relu.relu_backward(
+        &src[body.clone()],
+        &dy_buf[body.clone()],
+        &mut dx[body.clone()],
+    );
     check_guards("relu_backward", &dx);
-    assert_same_bits(&what("relu_backward"), &dx[body.clone()], &expected_dx, input);
+    assert_same_bits(
+        &what("relu_backward"),
+        &dx[body.clone()],
+        &expected_dx,
+        input,
+    );
 
     let mut dx_inplace = guarded(&dy);
     relu.relu_backward_inplace(&src[body.clone()], &mut dx_inplace[body.clone()]);
     check_guards("relu_backward_inplace", &dx_inplace);
-    assert_same_bits(&what("relu_backward_inplace"), &dx_inplace[body.clone()], &expected_dx, input);
+    assert_same_bits(
+        &what("relu_backward_inplace"),
+        &dx_inplace[body.clone()],
+        &expected_dx,
+        input,
+    );
 
     // Backward from the forward output y gives the same dx.
     let mut dx_from_y = guarded(&vec![T::from_bits(T::ONE); len]);
-    relu.relu_backward(&buf[body.clone()], &dy_buf[body.clone()], &mut dx_from_y[body.clone()]);
-    assert_same_bits(&what("relu_backward from y"), &dx_from_y[body.clone()], &expected_dx, input);
+    relu.relu_backward(
+        &buf[body.clone()],
+        &dy_buf[body.clone()],
+        &mut dx_from_y[body.clone()],
+    );
+    assert_same_bits(
+        &what("relu_backward from y"),
+        &dx_from_y[body.clone()],
+        &expected_dx,
+        input,
+    );
 }
 
 /// Every length from 0 to [`max_len`] at every element offset 0..=7.
@@ -254,7 +281,10 @@ pub fn check_special_pairs<T: TestFloat>(backend: Backend) {
     let Some(relu) = handle(backend) else { return };
     let specials: Vec<T> = special_bits::<T>().into_iter().map(T::from_bits).collect();
     let n = specials.len();
-    let x: Vec<T> = specials.iter().flat_map(|&x| std::iter::repeat_n(x, n)).collect();
+    let x: Vec<T> = specials
+        .iter()
+        .flat_map(|&x| std::iter::repeat_n(x, n))
+        .collect();
     let dy: Vec<T> = (0..n).flat_map(|_| specials.iter().copied()).collect();
     let mut y = vec![T::from_bits(T::ONE); x.len()];
     relu.relu(&x, &mut y);
@@ -262,8 +292,17 @@ pub fn check_special_pairs<T: TestFloat>(backend: Backend) {
     assert_same_bits(&format!("{backend} relu of specials"), &y, &want, &x);
     let mut dx = vec![T::from_bits(T::ONE); x.len()];
     relu.relu_backward(&x, &dy, &mut dx);
-    let want: Vec<T> = x.iter().zip(&dy).map(|(&a, &d)| expected_backward(a, d)).collect();
-    assert_same_bits(&format!("{backend} relu_backward of specials"), &dx, &want, &x);
+    let want: Vec<T> = x
+        .iter()
+        .zip(&dy)
+        .map(|(&a, &d)| expected_backward(a, d))
+        .collect();
+    assert_same_bits(
+        &format!("{backend} relu_backward of specials"),
+        &dx,
+        &want,
+        &x,
+    );
 }
 
 /// For 16-bit formats, every bit pattern; for wider ones, a million random
@@ -280,10 +319,19 @@ pub fn check_sweep<T: TestFloat>(backend: Backend) {
     relu.relu(&x, &mut y);
     let want: Vec<T> = x.iter().map(|&v| expected_relu(v)).collect();
     assert_same_bits(&format!("{backend} relu sweep"), &y, &want, &x);
-    let want_dx: Vec<T> = x.iter().zip(&dy).map(|(&a, &d)| expected_backward(a, d)).collect();
+    let want_dx: Vec<T> = x
+        .iter()
+        .zip(&dy)
+        .map(|(&a, &d)| expected_backward(a, d))
+        .collect();
     let mut dx = vec![T::from_bits(T::ONE); x.len()];
     relu.relu_backward(&x, &dy, &mut dx);
     assert_same_bits(&format!("{backend} relu_backward sweep"), &dx, &want_dx, &x);
     relu.relu_backward(&y, &dy, &mut dx);
-    assert_same_bits(&format!("{backend} relu_backward from y sweep"), &dx, &want_dx, &x);
+    assert_same_bits(
+        &format!("{backend} relu_backward from y sweep"),
+        &dx,
+        &want_dx,
+        &x,
+    );
 }

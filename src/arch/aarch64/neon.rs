@@ -63,8 +63,29 @@ macro_rules! lanes {
     };
 }
 
-lanes!(i16, vreinterpretq_s16_u8, vreinterpretq_u8_u16, vdupq_n_u16, vcgtq_s16, vceqq_s16);
-lanes!(i32, vreinterpretq_s32_u8, vreinterpretq_u8_u32, vdupq_n_u32, vcgtq_s32, vceqq_s32);
-lanes!(i64, vreinterpretq_s64_u8, vreinterpretq_u8_u64, vdupq_n_u64, vcgtq_s64, vceqq_s64);
+lanes!(
+    i16,
+    vreinterpretq_s16_u8,
+    vreinterpretq_u8_u16,
+    vdupq_n_u16,
+    vcgtq_s16,
+    vceqq_s16
+);
+lanes!(
+    i32,
+    vreinterpretq_s32_u8,
+    vreinterpretq_u8_u32,
+    vdupq_n_u32,
+    vcgtq_s32,
+    vceqq_s32
+);
+lanes!(
+    i64,
+    vreinterpretq_s64_u8,
+    vreinterpretq_u8_u64,
+    vdupq_n_u64,
+    vcgtq_s64,
+    vceqq_s64
+);
 
 backend_kernels!(uint8x16_t, target_feature = "neon");

@@ -64,8 +64,23 @@ macro_rules! lanes {
     };
 }
 
-lanes!(i16, _mm256_set1_epi16, _mm256_cmpgt_epi16, _mm256_cmpeq_epi16);
-lanes!(i32, _mm256_set1_epi32, _mm256_cmpgt_epi32, _mm256_cmpeq_epi32);
-lanes!(i64, _mm256_set1_epi64x, _mm256_cmpgt_epi64, _mm256_cmpeq_epi64);
+lanes!(
+    i16,
+    _mm256_set1_epi16,
+    _mm256_cmpgt_epi16,
+    _mm256_cmpeq_epi16
+);
+lanes!(
+    i32,
+    _mm256_set1_epi32,
+    _mm256_cmpgt_epi32,
+    _mm256_cmpeq_epi32
+);
+lanes!(
+    i64,
+    _mm256_set1_epi64x,
+    _mm256_cmpgt_epi64,
+    _mm256_cmpeq_epi64
+);
 
 backend_kernels!(__m256i, target_feature = "avx2");

@@ -84,8 +84,29 @@ macro_rules! lanes {
     };
 }
 
-lanes!(i16, __mmask32, _mm512_set1_epi16, _mm512_cmpgt_epi16_mask, _mm512_cmpeq_epi16_mask, _mm512_maskz_mov_epi16);
-lanes!(i32, __mmask16, _mm512_set1_epi32, _mm512_cmpgt_epi32_mask, _mm512_cmpeq_epi32_mask, _mm512_maskz_mov_epi32);
-lanes!(i64, __mmask8, _mm512_set1_epi64, _mm512_cmpgt_epi64_mask, _mm512_cmpeq_epi64_mask, _mm512_maskz_mov_epi64);
+lanes!(
+    i16,
+    __mmask32,
+    _mm512_set1_epi16,
+    _mm512_cmpgt_epi16_mask,
+    _mm512_cmpeq_epi16_mask,
+    _mm512_maskz_mov_epi16
+);
+lanes!(
+    i32,
+    __mmask16,
+    _mm512_set1_epi32,
+    _mm512_cmpgt_epi32_mask,
+    _mm512_cmpeq_epi32_mask,
+    _mm512_maskz_mov_epi32
+);
+lanes!(
+    i64,
+    __mmask8,
+    _mm512_set1_epi64,
+    _mm512_cmpgt_epi64_mask,
+    _mm512_cmpeq_epi64_mask,
+    _mm512_maskz_mov_epi64
+);
 
 backend_kernels!(__m512i, target_feature = "avx512f,avx512bw");

@@ -1,0 +1,100 @@
+//! The main job in one command: which backend this CPU runs, the contract on
+//! the seed example and on the values where shortcuts fail, and a short speed
+//! comparison with the loop an engine would otherwise write.
+//!
+//! ```text
+//! cargo run --release --example quickstart
+//! ```
+
+use relu_simd::{Backend, Relu};
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+fn main() {
+    let supported: Vec<String> = Backend::ALL
+        .into_iter()
+        .filter(|b| b.is_supported())
+        .map(|b| b.to_string())
+        .collect();
+    println!(
+        "relu-simd: active backend {} (supported here: {})",
+        Backend::active(),
+        supported.join(", ")
+    );
+
+    let mut x = [-2.0f32, -1.0, 0.0, 1.0, 2.0];
+    print!("relu_inplace({x:?}) = ");
+    relu_simd::relu_inplace(&mut x);
+    println!("{x:?}");
+
+    let tricky = [
+        -0.0f32,
+        f32::NEG_INFINITY,
+        f32::from_bits(0xffc0_0001),
+        f32::from_bits(0x7f80_0001),
+        1e-45,
+    ];
+    let mut out = [0.0f32; 5];
+    relu_simd::relu(&tricky, &mut out);
+    println!("bits in:  {:08x?}", tricky.map(f32::to_bits));
+    println!(
+        "bits out: {:08x?}  (-0 and -inf give +0; NaNs keep their bits)",
+        out.map(f32::to_bits)
+    );
+    let naive = tricky.map(|v| v.max(0.0));
+    println!(
+        "f32::max: {:08x?}  (the naive loop drops the NaNs)",
+        naive.map(f32::to_bits)
+    );
+
+    println!();
+    println!("in-place f32 ReLU, best of 5 runs of ~0.1 s each:");
+    println!(
+        "{:>12}  {:>22}  {:>22}  {:>7}",
+        "elements", "relu_inplace (GB/s)", "naive v.max(0) (GB/s)", "ratio"
+    );
+    let relu = Relu::active();
+    for len in [1_000usize, 8_192, 131_072, 2_000_000, 64_000_000] {
+        let mut data: Vec<f32> = (0..len)
+            .map(|i| ((i * 7919 % 1000) as f32 - 500.0) * 0.01)
+            .collect();
+        let ours = gbps(len, || relu.relu_inplace(black_box(&mut data[..])));
+        let theirs = gbps(len, || naive_relu(black_box(&mut data[..])));
+        println!(
+            "{len:>12}  {ours:>22.1}  {theirs:>22.1}  {:>6.2}x",
+            ours / theirs
+        );
+    }
+    println!(
+        "(GB/s counts bytes read + written; {} backend; see README for criterion figures)",
+        relu.backend()
+    );
+}
+
+/// The loop an engine writes by hand.
+#[inline(never)]
+fn naive_relu(x: &mut [f32]) {
+    for v in x.iter_mut() {
+        *v = v.max(0.0);
+    }
+}
+
+/// Best throughput of `f` (in place over `len` f32: 8 bytes moved per element).
+fn gbps(len: usize, mut f: impl FnMut()) -> f64 {
+    f(); // warm up: fault the pages in, fill the caches
+    let start = Instant::now();
+    f();
+    let once = start.elapsed().max(Duration::from_nanos(20));
+    let reps = (Duration::from_millis(100).as_nanos() / once.as_nanos()).clamp(1, 1_000_000) as u32;
+    let best = (0..5)
+        .map(|_| {
+            let start = Instant::now();
+            for _ in 0..reps {
+                f();
+            }
+            start.elapsed() / reps
+        })
+        .min()
+        .unwrap();
+    (len * 8) as f64 / best.as_nanos() as f64
+}
