@@ -116,11 +116,16 @@ pub struct Kernels<T> {
 }
 
 /// Applies `op` to `N` input streams of `bytes` bytes each and writes one
-/// output stream: unrolled full vectors, then single vectors, then one partial
-/// vector for the tail (no scalar loop).
+/// output stream, a whole vector at a time (no scalar loop):
 ///
-/// Every vector is loaded before its result is stored at the same offset, so
-/// `out` may equal one of the inputs.
+/// - shorter than one vector: one partial vector (masked, or through a buffer);
+/// - otherwise: the last full vector, which may overlap the ones before it, is
+///   computed first; then full vectors from the start (unrolled by 4) up to
+///   where it begins; then it is stored.
+///
+/// Every input is read before the output is written at the same offset, and
+/// the overlapping last vector is computed from inputs read before any store,
+/// so `out` may equal one of the inputs, and `op` need not be idempotent.
 ///
 /// # Safety
 /// Each input is readable and `out` writable for `bytes` bytes; the CPU has the
@@ -133,26 +138,33 @@ unsafe fn map<V: Vector, const N: usize>(
     op: impl Fn([V; N]) -> V,
 ) {
     const UNROLL: usize = 4;
-    let mut i = 0;
-    // SAFETY: each access is at `offset + BYTES <= bytes` (full
-    // vectors) or covers exactly the `bytes - i` remaining bytes (the tail), so
-    // it stays inside the streams the caller vouched for.
+    // SAFETY: every full-vector access is at `at` with `at + BYTES <= bytes`
+    // (`at < last` or `at == last = bytes - BYTES`), and the partial access
+    // covers exactly `bytes`, so all stay inside the streams the caller vouched
+    // for. `bytes` fits in `isize` (it is the size of a slice), so no offset
+    // or sum below overflows.
     unsafe {
-        while bytes - i >= UNROLL * V::BYTES {
+        if bytes < V::BYTES {
+            if bytes > 0 {
+                op(inputs.map(|p| V::load_partial(p, bytes))).store_partial(out, bytes);
+            }
+            return;
+        }
+        let last = bytes - V::BYTES;
+        let tail = op(inputs.map(|p| V::load(p.add(last))));
+        let mut at = 0;
+        while at + UNROLL * V::BYTES <= last {
             for k in 0..UNROLL {
-                let at = i + k * V::BYTES;
+                let at = at + k * V::BYTES;
                 op(inputs.map(|p| V::load(p.add(at)))).store(out.add(at));
             }
-            i += UNROLL * V::BYTES;
+            at += UNROLL * V::BYTES;
         }
-        while bytes - i >= V::BYTES {
-            op(inputs.map(|p| V::load(p.add(i)))).store(out.add(i));
-            i += V::BYTES;
+        while at < last {
+            op(inputs.map(|p| V::load(p.add(at)))).store(out.add(at));
+            at += V::BYTES;
         }
-        if i < bytes {
-            let rest = bytes - i;
-            op(inputs.map(|p| V::load_partial(p.add(i), rest))).store_partial(out.add(i), rest);
-        }
+        tail.store(out.add(last));
     }
 }
 

@@ -3,7 +3,8 @@
 //! so unlike `_mm256_max_ps` (which returns its second operand when either is
 //! NaN) nothing can drop or quiet a NaN, and DAZ cannot flush a subnormal.
 //!
-//! Tails go through the default stack buffer: `vpmaskmov` has no 16-bit form.
+//! A slice shorter than one vector goes through the default stack buffer:
+//! `vpmaskmov` has no 16-bit form.
 
 use crate::kernel::{Lanes, Vector, backend_kernels};
 use core::arch::x86_64::*;

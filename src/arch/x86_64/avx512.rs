@@ -2,8 +2,9 @@
 //! zero-masking moves. Exact for the reasons in `kernel.rs`: only integer
 //! compares, so no NaN is dropped or quieted and DAZ cannot flush a subnormal.
 //!
-//! The tail is one masked load and one masked store (byte masks, AVX-512BW);
-//! masked-off bytes are neither read nor written, so they cannot fault.
+//! A slice shorter than one vector is one masked load and one masked store
+//! (byte masks, AVX-512BW); masked-off bytes are neither read nor written, so
+//! they cannot fault.
 
 use crate::kernel::{Lanes, Vector, backend_kernels};
 use core::arch::x86_64::*;
