@@ -55,6 +55,7 @@ impl Backend {
     /// assert!(backend.is_supported());
     /// println!("relu-simd runs {backend}");
     /// ```
+    #[inline]
     pub fn active() -> Backend {
         crate::dispatch::active()
     }

@@ -18,8 +18,8 @@ pub(crate) mod sealed {
         const ZERO_BITS: Self::Bits;
         /// The bits of `-inf`, read as a signed integer.
         const NEG_INF_BITS: Self::Bits;
-        /// The kernels of `backend` for this type.
-        fn kernels(backend: Backend) -> Kernels<Self>;
+        /// This type's kernels, indexed by `Backend as usize`.
+        const KERNELS: [Kernels<Self>; Backend::ALL.len()];
     }
 }
 
@@ -49,23 +49,25 @@ macro_rules! element {
             const ZERO_BITS: $bits = 0;
             const NEG_INF_BITS: $bits = <$t>::to_bits($neg_inf) as $bits;
 
-            fn kernels(backend: Backend) -> Kernels<Self> {
+            const KERNELS: [Kernels<Self>; Backend::ALL.len()] = {
                 use crate::arch;
-                match backend {
-                    Backend::Scalar => crate::scalar::kernels(),
-                    Backend::Portable => arch::portable::kernels(),
-                    #[cfg(target_arch = "x86_64")]
-                    Backend::Avx2 => arch::x86_64::avx2::kernels(),
-                    #[cfg(target_arch = "x86_64")]
-                    Backend::Avx512 => arch::x86_64::avx512::kernels(),
-                    #[cfg(target_arch = "aarch64")]
-                    Backend::Neon => arch::aarch64::neon::kernels(),
-                    // `Relu::new` hands out only supported backends, and no
-                    // CPU of this architecture supports the others.
-                    #[allow(unreachable_patterns)]
-                    other => unreachable!("backend {other} is not built for this architecture"),
+                // A backend that is not built for this architecture gets the
+                // scalar kernels: they are valid everywhere, and never picked,
+                // since such a backend is never supported.
+                #[allow(unused_mut)]
+                let mut table = [crate::scalar::kernels(); Backend::ALL.len()];
+                table[Backend::Portable as usize] = arch::portable::kernels();
+                #[cfg(target_arch = "x86_64")]
+                {
+                    table[Backend::Avx2 as usize] = arch::x86_64::avx2::kernels();
+                    table[Backend::Avx512 as usize] = arch::x86_64::avx512::kernels();
                 }
-            }
+                #[cfg(target_arch = "aarch64")]
+                {
+                    table[Backend::Neon as usize] = arch::aarch64::neon::kernels();
+                }
+                table
+            };
         }
     };
 }

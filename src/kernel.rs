@@ -108,6 +108,7 @@ pub(crate) trait Lanes<I>: Vector {
 ///
 /// Each takes pointers to `len` elements. The output may be the same pointer as
 /// an input (in place) but must not overlap it otherwise.
+#[derive(Clone, Copy)]
 pub struct Kernels<T> {
     /// `dst[i] = relu(src[i])`.
     pub(crate) relu: unsafe fn(src: *const T, dst: *mut T, len: usize),
@@ -263,7 +264,7 @@ macro_rules! backend_kernels {
 
         /// This backend's kernels for `T`. Calling them is only sound where
         /// the CPU supports the backend.
-        pub(crate) fn kernels<T: $crate::Element>() -> $crate::kernel::Kernels<T>
+        pub(crate) const fn kernels<T: $crate::Element>() -> $crate::kernel::Kernels<T>
         where
             $vector: $crate::kernel::Lanes<T::Bits>,
         {

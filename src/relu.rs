@@ -57,7 +57,7 @@ impl Relu {
         // SAFETY: `self.backend` is supported (only `new`/`active` build a
         // `Relu`, and both check); `p` is valid for `x.len()` reads and writes,
         // and the kernel reads each element before writing it.
-        unsafe { (T::kernels(self.backend).relu)(p, p, x.len()) }
+        unsafe { (T::KERNELS[self.backend as usize].relu)(p, p, x.len()) }
     }
 
     /// `dst[i] = max(0, src[i])`; NaNs keep their bits.
@@ -76,7 +76,9 @@ impl Relu {
         );
         // SAFETY: the backend is supported (see `relu_inplace`); both slices
         // hold `src.len()` elements, and `&`/`&mut` borrows cannot overlap.
-        unsafe { (T::kernels(self.backend).relu)(src.as_ptr(), dst.as_mut_ptr(), src.len()) }
+        unsafe {
+            (T::KERNELS[self.backend as usize].relu)(src.as_ptr(), dst.as_mut_ptr(), src.len())
+        }
     }
 
     /// `dx[i] = dy[i]` where `x[i] > 0` or `x[i]` is NaN, else `+0`
@@ -98,7 +100,7 @@ impl Relu {
         // SAFETY: the backend is supported; all three slices hold `x.len()`
         // elements and `dx` (a `&mut`) overlaps neither input.
         unsafe {
-            (T::kernels(self.backend).relu_backward)(
+            (T::KERNELS[self.backend as usize].relu_backward)(
                 x.as_ptr(),
                 dy.as_ptr(),
                 dx.as_mut_ptr(),
@@ -125,6 +127,6 @@ impl Relu {
         // SAFETY: the backend is supported; both slices hold `x.len()`
         // elements; `dy` is read at each position before it is written there,
         // and `x` (shared) cannot overlap `dy` (exclusive).
-        unsafe { (T::kernels(self.backend).relu_backward)(x.as_ptr(), p, p, x.len()) }
+        unsafe { (T::KERNELS[self.backend as usize].relu_backward)(x.as_ptr(), p, p, x.len()) }
     }
 }

@@ -22,7 +22,7 @@ pub(crate) fn relu_backward<T: Element>(x: T, dy: T) -> T {
 }
 
 /// The scalar backend's kernels for `T`.
-pub(crate) fn kernels<T: Element>() -> Kernels<T> {
+pub(crate) const fn kernels<T: Element>() -> Kernels<T> {
     Kernels {
         relu: relu_slice::<T>,
         relu_backward: relu_backward_slice::<T>,
