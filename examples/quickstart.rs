@@ -85,14 +85,13 @@ fn naive_relu(x: &mut [f32]) {
     }
 }
 
+/// One of the loops being compared.
+type Loop<'a> = &'a mut dyn FnMut(&mut [f32]);
+
 /// Best throughput of each of `fs` (in place over `data`: 8 bytes moved per
 /// f32). The runs alternate between the functions, so that a noisy neighbour
 /// slows both rather than one.
-fn best_gbps<const N: usize>(
-    len: usize,
-    mut fs: [&mut dyn FnMut(&mut [f32]); N],
-    data: &mut [f32],
-) -> [f64; N] {
+fn best_gbps<const N: usize>(len: usize, mut fs: [Loop<'_>; N], data: &mut [f32]) -> [f64; N] {
     let mut best = [Duration::MAX; N];
     let start = Instant::now();
     fs[0](data); // warm up: fault the pages in, fill the caches

@@ -95,6 +95,15 @@ impl Backend {
     }
 }
 
+// The kernel tables and the detection cache index by `Backend as usize`.
+const _: () = {
+    let mut i = 0;
+    while i < Backend::ALL.len() {
+        assert!(Backend::ALL[i] as usize == i);
+        i += 1;
+    }
+};
+
 impl fmt::Display for Backend {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())

@@ -4,27 +4,35 @@
 use crate::Backend;
 use core::sync::atomic::{AtomicU8, Ordering::Relaxed};
 
-/// The active backend's index in [`Backend::ALL`], or [`UNDETECTED`].
+/// The active backend (`Backend as u8`, its index in [`Backend::ALL`]), or
+/// [`UNDETECTED`].
 static ACTIVE: AtomicU8 = AtomicU8::new(UNDETECTED);
 const UNDETECTED: u8 = u8::MAX;
 
 /// The cached active backend, detected on first use.
-///
-/// Threads that race on the first call each detect and store the same value,
-/// so no lock is needed.
 #[inline]
 pub(crate) fn active() -> Backend {
-    match Backend::ALL.get(usize::from(ACTIVE.load(Relaxed))) {
+    cached(&ACTIVE, detect)
+}
+
+/// The backend stored in `cache`, or `detect()`'s answer, stored for later.
+///
+/// Threads that race on the first call may each detect (at most once per
+/// racing thread); they all compute and store the same value, so a relaxed
+/// atomic is enough and no lock is needed.
+#[inline(always)]
+fn cached(cache: &AtomicU8, detect: fn() -> Backend) -> Backend {
+    match Backend::ALL.get(usize::from(cache.load(Relaxed))) {
         Some(&backend) => backend,
-        None => detect_and_cache(),
+        None => detect_and_store(cache, detect),
     }
 }
 
 #[cold]
-fn detect_and_cache() -> Backend {
+#[inline(never)]
+fn detect_and_store(cache: &AtomicU8, detect: fn() -> Backend) -> Backend {
     let backend = detect();
-    let index = Backend::ALL.iter().position(|&b| b == backend);
-    ACTIVE.store(index.map_or(UNDETECTED, |i| i as u8), Relaxed);
+    cache.store(backend as u8, Relaxed);
     backend
 }
 
@@ -103,6 +111,47 @@ mod tests {
             assert!(message.contains("does not support"), "{message}");
             assert!(message.contains("scalar"), "{message}");
         }
+    }
+
+    #[test]
+    fn racing_first_calls_agree_and_detect_at_most_once_each() {
+        use std::sync::Barrier;
+        use std::sync::atomic::AtomicUsize;
+        static CACHE: AtomicU8 = AtomicU8::new(UNDETECTED);
+        static DETECTIONS: AtomicUsize = AtomicUsize::new(0);
+        fn counting_detect() -> Backend {
+            DETECTIONS.fetch_add(1, Relaxed);
+            best_supported()
+        }
+        const THREADS: usize = 16;
+        let barrier = Barrier::new(THREADS);
+        let seen: std::vec::Vec<Backend> = std::thread::scope(|s| {
+            let handles: std::vec::Vec<_> = (0..THREADS)
+                .map(|_| {
+                    s.spawn(|| {
+                        barrier.wait();
+                        let first = cached(&CACHE, counting_detect);
+                        for _ in 0..100 {
+                            assert_eq!(cached(&CACHE, counting_detect), first);
+                        }
+                        first
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert!(seen.iter().all(|&b| b == best_supported()), "{seen:?}");
+        let detections = DETECTIONS.load(Relaxed);
+        assert!(
+            (1..=THREADS).contains(&detections),
+            "{detections} detections"
+        );
+        cached(&CACHE, counting_detect);
+        assert_eq!(
+            DETECTIONS.load(Relaxed),
+            detections,
+            "detected again after caching"
+        );
     }
 
     #[test]
