@@ -29,7 +29,7 @@ macro_rules! element_tests {
             }
 
             proptest! {
-                #![proptest_config(ProptestConfig::with_cases(if cfg!(miri) { 4 } else { 256 }))]
+                #![proptest_config(proptest_config())]
                 #[test]
                 fn matches_contract(
                     input in prop::collection::vec(element::<$t>(), 0..=max_len::<$t>()),
