@@ -18,43 +18,9 @@ use std::time::{Duration, Instant};
 const SIZES: [usize; 8] = [16, 64, 256, 1_000, 8_192, 131_072, 2_000_000, 64_000_000];
 const ROUNDS: usize = 7;
 
-/// The loops an engine writes by hand, compiled for the default target and
-/// (x86-64) inside AVX2 / AVX-512 functions, as `-C target-cpu=native` would.
-macro_rules! naive {
-    ($inplace:ident, $out:ident, $backward:ident $(, $feature:literal)?) => {
-        $(#[target_feature(enable = $feature)])?
-        #[inline(never)]
-        fn $inplace(x: &mut [f32]) {
-            for v in x.iter_mut() {
-                *v = v.max(0.0);
-            }
-        }
-        $(#[target_feature(enable = $feature)])?
-        #[inline(never)]
-        fn $out(src: &[f32], dst: &mut [f32]) {
-            for (d, s) in dst.iter_mut().zip(src) {
-                *d = s.max(0.0);
-            }
-        }
-        $(#[target_feature(enable = $feature)])?
-        #[inline(never)]
-        fn $backward(x: &[f32], dy: &[f32], dx: &mut [f32]) {
-            for ((d, &x), &g) in dx.iter_mut().zip(x).zip(dy) {
-                *d = if x > 0.0 { g } else { 0.0 };
-            }
-        }
-    };
-}
-naive!(naive_inplace, naive_out, naive_backward);
-#[cfg(target_arch = "x86_64")]
-naive!(avx2_inplace, avx2_out, avx2_backward, "avx2,fma");
-#[cfg(target_arch = "x86_64")]
-naive!(
-    avx512_inplace,
-    avx512_out,
-    avx512_backward,
-    "avx512f,avx512bw,avx512vl"
-);
+#[path = "../benches/support/mod.rs"]
+mod support;
+use support::{Naive, data, naive_variants};
 
 type InPlace = Box<dyn Fn(&mut [f32])>;
 type OutOfPlace = Box<dyn Fn(&[f32], &mut [f32])>;
@@ -82,54 +48,17 @@ fn variants() -> Vec<Variant> {
             backward: Box::new(move |x, dy, dx| r.relu_backward(x, dy, dx)),
         })
         .collect();
-    v.push(Variant {
-        name: "naive".into(),
-        inplace: Box::new(naive_inplace),
-        out: Box::new(naive_out),
-        backward: Box::new(naive_backward),
-    });
-    #[cfg(target_arch = "x86_64")]
-    {
-        if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
-            // SAFETY (all three): the CPU has AVX2 and FMA, checked above.
-            v.push(Variant {
-                name: "naive avx2".into(),
-                inplace: Box::new(|x| unsafe { avx2_inplace(x) }),
-                out: Box::new(|s, d| unsafe { avx2_out(s, d) }),
-                backward: Box::new(|x, dy, dx| unsafe { avx2_backward(x, dy, dx) }),
-            });
-        }
-        if is_x86_feature_detected!("avx512f")
-            && is_x86_feature_detected!("avx512bw")
-            && is_x86_feature_detected!("avx512vl")
-        {
-            // SAFETY (all three): the CPU has AVX-512F/BW/VL, checked above.
-            v.push(Variant {
-                name: "naive avx512".into(),
-                inplace: Box::new(|x| unsafe { avx512_inplace(x) }),
-                out: Box::new(|s, d| unsafe { avx512_out(s, d) }),
-                backward: Box::new(|x, dy, dx| unsafe { avx512_backward(x, dy, dx) }),
-            });
-        }
-    }
+    v.extend(
+        naive_variants::<f32>()
+            .into_iter()
+            .map(|n: Naive<f32>| Variant {
+                name: n.name.into(),
+                inplace: Box::new(n.inplace),
+                out: Box::new(n.out),
+                backward: Box::new(n.backward),
+            }),
+    );
     v
-}
-
-/// About half negative, 1 in 64 NaN.
-fn data(len: usize, seed: u32) -> Vec<f32> {
-    let mut state = seed.wrapping_mul(2_654_435_761) | 1;
-    (0..len)
-        .map(|i| {
-            state ^= state << 13;
-            state ^= state >> 17;
-            state ^= state << 5;
-            if i % 64 == 63 {
-                f32::NAN
-            } else {
-                (state % 2001) as f32 / 100.0 - 10.0
-            }
-        })
-        .collect()
 }
 
 /// Best seconds per call of each of `runs` on the output buffer `y`, taking
@@ -183,7 +112,7 @@ fn main() {
         println!(" {:>11}", "best/naive");
         let mut table = Vec::new();
         for len in SIZES {
-            let (x, dy) = (data(len, 1), data(len, 2));
+            let (x, dy) = (data::<f32>(len, 1), data::<f32>(len, 2));
             let mut y = x.clone();
             let mut runs: Vec<Run<'_>> = variants
                 .iter()
