@@ -120,12 +120,14 @@ pub struct Kernels<T> {
 /// output stream, a whole vector at a time (no scalar loop):
 ///
 /// - shorter than one vector: one partial vector (masked, or through a buffer);
-/// - otherwise: the last full vector, which may overlap the ones before it, is
-///   computed first; then full vectors from the start (unrolled by 4) up to
-///   where it begins; then it is stored.
+/// - otherwise the first and the last full vectors are computed first; then
+///   the vectors in between run (unrolled by 4) from the first offset where
+///   `out` is aligned to a vector, so that no store of the loop splits a cache
+///   line; then the first and last vectors are stored. They may overlap the
+///   loop's vectors.
 ///
 /// Every input is read before the output is written at the same offset, and
-/// the overlapping last vector is computed from inputs read before any store,
+/// the first and last vectors are computed from inputs read before any store,
 /// so `out` may equal one of the inputs, and `op` need not be idempotent.
 ///
 /// # Safety
@@ -140,10 +142,10 @@ unsafe fn map<V: Vector, const N: usize>(
 ) {
     const UNROLL: usize = 4;
     // SAFETY: every full-vector access is at `at` with `at + BYTES <= bytes`
-    // (`at < last` or `at == last = bytes - BYTES`), and the partial access
-    // covers exactly `bytes`, so all stay inside the streams the caller vouched
-    // for. `bytes` fits in `isize` (it is the size of a slice), so no offset
-    // or sum below overflows.
+    // (`at < last`, or `at` is 0 or `last = bytes - BYTES`), and the partial
+    // access covers exactly `bytes`, so all stay inside the streams the caller
+    // vouched for. `bytes` fits in `isize` (it is the size of a slice), so no
+    // offset or sum below overflows.
     unsafe {
         if bytes < V::BYTES {
             if bytes > 0 {
@@ -152,8 +154,11 @@ unsafe fn map<V: Vector, const N: usize>(
             return;
         }
         let last = bytes - V::BYTES;
+        let first = op(inputs.map(|p| V::load(p)));
         let tail = op(inputs.map(|p| V::load(p.add(last))));
-        let mut at = 0;
+        // The first offset after 0 where `out` is vector-aligned (`BYTES` is a
+        // power of two); `first` covers everything before it.
+        let mut at = V::BYTES - out.addr() % V::BYTES;
         while at + UNROLL * V::BYTES <= last {
             for k in 0..UNROLL {
                 let at = at + k * V::BYTES;
@@ -165,6 +170,7 @@ unsafe fn map<V: Vector, const N: usize>(
             op(inputs.map(|p| V::load(p.add(at)))).store(out.add(at));
             at += V::BYTES;
         }
+        first.store(out);
         tail.store(out.add(last));
     }
 }
