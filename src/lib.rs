@@ -39,9 +39,11 @@
 //! | `_mm256_max_ps(x, zero)`    | `0.0` (returns the second operand when either is NaN) | `+0.0` |
 //! | `np.maximum(0, x)` (f32)    | NaN                 | `-0.0`       |
 //!
-//! The kernels compare the floats' bit patterns as integers (see
-//! `src/kernel.rs`), so the result does not depend on the CPU's denormal or
-//! flush-to-zero modes, and signalling NaNs are never quieted.
+//! The SIMD kernels compare the floats' bit patterns as integers (see
+//! `src/kernel.rs`), so their result does not depend on the CPU's denormal or
+//! flush-to-zero modes, and signalling NaNs are never quieted. The scalar
+//! reference uses float compares and, like any Rust code, assumes the default
+//! floating-point environment.
 //!
 //! # Choosing the backend
 //!

@@ -288,9 +288,19 @@ pub fn check_all_operations<T: TestFloat>(relu: Relu, input: &[T], offset: usize
     let (src_exact, dy_exact) = (input.to_vec(), dy.clone());
     let mut out_exact = vec![T::from_bits(T::ONE); len];
     relu.relu(&src_exact, &mut out_exact);
-    assert_same_bits(&what("relu, exact allocation"), &out_exact, &expected, input);
+    assert_same_bits(
+        &what("relu, exact allocation"),
+        &out_exact,
+        &expected,
+        input,
+    );
     relu.relu_backward(&src_exact, &dy_exact, &mut out_exact);
-    assert_same_bits(&what("relu_backward, exact allocation"), &out_exact, &expected_dx, input);
+    assert_same_bits(
+        &what("relu_backward, exact allocation"),
+        &out_exact,
+        &expected_dx,
+        input,
+    );
 
     // Backward from the forward output y gives the same dx.
     let mut dx_from_y = guarded(&vec![T::from_bits(T::ONE); len]);
