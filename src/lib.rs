@@ -85,12 +85,14 @@ mod arch;
 mod backend;
 mod dispatch;
 mod element;
+mod family;
 mod kernel;
 mod relu;
 mod scalar;
 
 pub use backend::{Backend, ParseBackendError};
-pub use element::Element;
+pub use element::{Element, Wide};
+pub use family::*;
 pub use half;
 pub use relu::Relu;
 

@@ -1,48 +1,289 @@
-//! The reference: the contract written as plainly as possible. Every other
-//! backend is tested against these definitions.
+//! The reference: each definition written as plainly as possible, one element
+//! at a time. Every other backend is tested against these.
 
 use crate::Element;
+use crate::element::sealed::WideFloat;
 use crate::kernel::Kernels;
 
-/// ReLU of one element: `x` if `x > 0` or `x` is NaN (returned with its exact
-/// bits), else `+0` (so `-0.0` and `-inf` give `+0.0`).
+/// `x > 0` or `x` is NaN (the only value not equal to itself).
 #[inline(always)]
-pub(crate) fn relu<T: Element>(x: T) -> T {
-    // NaN is the only value that is not equal to itself.
+fn positive_or_nan<T: Element>(x: T) -> bool {
     #[allow(clippy::eq_op)]
-    if x > T::ZERO || x != x { x } else { T::ZERO }
+    let nan = x != x;
+    x > T::ZERO || nan
 }
 
-/// ReLU gradient of one element: `dy` if `x > 0` or `x` is NaN, else `+0`
-/// (relu'(0) = 0, as PyTorch's `threshold_backward`).
+/// `a < b` in IEEE 754 total order restricted to non-NaNs: numeric order,
+/// with `-0.0 < +0.0`.
+#[inline(always)]
+pub(crate) fn less<T: Element>(a: T, b: T) -> bool {
+    a < b || (a == b && a.to_wide().is_sign_negative() && !b.to_wide().is_sign_negative())
+}
+
+/// A computed result rounded to `T`, its NaNs replaced by the canonical NaN
+/// (CPUs disagree on which NaN arithmetic returns).
+#[inline(always)]
+fn round<T: Element>(w: T::Wide) -> T {
+    if w.is_nan() { T::NAN } else { T::from_wide(w) }
+}
+
+/// A running sum, its NaNs canonical.
+#[inline(always)]
+fn canonical<W: WideFloat>(w: W) -> W {
+    if w.is_nan() { W::NAN } else { w }
+}
+
+/// ReLU: `x` if `x > 0` or `x` is NaN (returned with its exact bits), else
+/// `+0` (so `-0.0` and `-inf` give `+0.0`).
+#[inline(always)]
+pub(crate) fn relu<T: Element>(x: T) -> T {
+    if positive_or_nan(x) { x } else { T::ZERO }
+}
+
+/// ReLU gradient: `dy` if `x > 0` or `x` is NaN, else `+0` (relu'(0) = 0, as
+/// PyTorch's `threshold_backward`).
 #[inline(always)]
 pub(crate) fn relu_backward<T: Element>(x: T, dy: T) -> T {
+    if positive_or_nan(x) { dy } else { T::ZERO }
+}
+
+/// Leaky ReLU: `x` if `x > 0` or NaN, else `alpha * x`.
+#[inline(always)]
+pub(crate) fn leaky_relu<T: Element>(x: T, alpha: T::Wide) -> T {
+    if positive_or_nan(x) {
+        x
+    } else {
+        round(alpha * x.to_wide())
+    }
+}
+
+/// Leaky ReLU gradient: `dy` if `x > 0`, else `alpha * dy` (NaN `x` included,
+/// as PyTorch).
+#[inline(always)]
+pub(crate) fn leaky_relu_backward<T: Element>(x: T, dy: T, alpha: T::Wide) -> T {
+    if x > T::ZERO {
+        dy
+    } else {
+        round(alpha * dy.to_wide())
+    }
+}
+
+/// `min(max(x, lo), hi)` with `-0.0 < +0.0`; NaN kept.
+#[inline(always)]
+pub(crate) fn clamp<T: Element>(x: T, lo: T, hi: T) -> T {
     #[allow(clippy::eq_op)]
-    if x > T::ZERO || x != x { dy } else { T::ZERO }
+    if x != x {
+        x
+    } else if less(x, lo) {
+        lo
+    } else if less(hi, x) {
+        hi
+    } else {
+        x
+    }
+}
+
+/// Clamp gradient: `dy` where `lo < x < hi` (with `-0.0 < +0.0`) or `x` is
+/// NaN, else `+0`.
+#[inline(always)]
+pub(crate) fn clamp_backward<T: Element>(x: T, dy: T, lo: T, hi: T) -> T {
+    #[allow(clippy::eq_op)]
+    let nan = x != x;
+    if nan || (less(lo, x) && less(x, hi)) {
+        dy
+    } else {
+        T::ZERO
+    }
+}
+
+/// `relu(x + bias)`, the sum rounded once to `T`.
+#[inline(always)]
+pub(crate) fn bias_relu<T: Element>(x: T, bias: T) -> T {
+    relu(round::<T>(x.to_wide() + bias.to_wide()))
 }
 
 /// The scalar backend's kernels for `T`.
 pub(crate) const fn kernels<T: Element>() -> Kernels<T> {
     Kernels {
-        relu: relu_slice::<T>,
-        relu_backward: relu_backward_slice::<T>,
+        relu: relu_slice,
+        relu_backward: relu_backward_slice,
+        relu_count_zeros,
+        leaky_relu: leaky_relu_slice,
+        leaky_relu_backward: leaky_relu_backward_slice,
+        clamp: clamp_slice,
+        clamp_backward: clamp_backward_slice,
+        prelu,
+        prelu_backward,
+        bias_relu: bias_relu_slice,
+        bias_relu_backward,
     }
 }
 
+// Each slice function below has the contract of its field in `Kernels`.
+
+unsafe fn relu_slice<T: Element>(src: *const T, dst: *mut T, len: usize) {
+    // SAFETY: the caller's contract is `each`'s.
+    unsafe { each(src, dst, len, relu) }
+}
+
+unsafe fn relu_backward_slice<T: Element>(x: *const T, dy: *const T, dx: *mut T, len: usize) {
+    // SAFETY: the caller's contract is `each2`'s.
+    unsafe { each2(x, dy, dx, len, relu_backward) }
+}
+
+unsafe fn leaky_relu_slice<T: Element>(src: *const T, dst: *mut T, len: usize, alpha: T::Wide) {
+    // SAFETY: the caller's contract is `each`'s.
+    unsafe { each(src, dst, len, |x| leaky_relu(x, alpha)) }
+}
+
+unsafe fn leaky_relu_backward_slice<T: Element>(
+    x: *const T,
+    dy: *const T,
+    dx: *mut T,
+    len: usize,
+    alpha: T::Wide,
+) {
+    // SAFETY: the caller's contract is `each2`'s.
+    unsafe { each2(x, dy, dx, len, |x, dy| leaky_relu_backward(x, dy, alpha)) }
+}
+
+unsafe fn clamp_slice<T: Element>(src: *const T, dst: *mut T, len: usize, lo: T, hi: T) {
+    // SAFETY: the caller's contract is `each`'s.
+    unsafe { each(src, dst, len, |x| clamp(x, lo, hi)) }
+}
+
+unsafe fn clamp_backward_slice<T: Element>(
+    x: *const T,
+    dy: *const T,
+    dx: *mut T,
+    len: usize,
+    lo: T,
+    hi: T,
+) {
+    // SAFETY: the caller's contract is `each2`'s.
+    unsafe { each2(x, dy, dx, len, |x, dy| clamp_backward(x, dy, lo, hi)) }
+}
+
+/// `dst[i] = f(src[i])`.
+///
 /// # Safety
 /// `src` readable and `dst` writable for `len` elements; they may be equal.
-unsafe fn relu_slice<T: Element>(src: *const T, dst: *mut T, len: usize) {
+unsafe fn each<T: Element>(src: *const T, dst: *mut T, len: usize, f: impl Fn(T) -> T) {
     for i in 0..len {
         // SAFETY: `i < len`; element `i` is read before it is written.
-        unsafe { *dst.add(i) = relu(*src.add(i)) }
+        unsafe { *dst.add(i) = f(*src.add(i)) }
+    }
+}
+
+/// `out[i] = f(a[i], b[i])`.
+///
+/// # Safety
+/// `a`, `b` readable and `out` writable for `len` elements; `out` may equal an input.
+unsafe fn each2<T: Element>(
+    a: *const T,
+    b: *const T,
+    out: *mut T,
+    len: usize,
+    f: impl Fn(T, T) -> T,
+) {
+    for i in 0..len {
+        // SAFETY: `i < len`; element `i` is read before it is written.
+        unsafe { *out.add(i) = f(*a.add(i), *b.add(i)) }
     }
 }
 
 /// # Safety
-/// `x`, `dy` readable and `dx` writable for `len` elements; `dx` may equal an input.
-unsafe fn relu_backward_slice<T: Element>(x: *const T, dy: *const T, dx: *mut T, len: usize) {
+/// As [`each`].
+unsafe fn relu_count_zeros<T: Element>(src: *const T, dst: *mut T, len: usize) -> usize {
+    let mut zeros = 0;
     for i in 0..len {
         // SAFETY: `i < len`; element `i` is read before it is written.
-        unsafe { *dx.add(i) = relu_backward(*x.add(i), *dy.add(i)) }
+        let y = unsafe { relu(*src.add(i)) };
+        zeros += usize::from(bytemuck::bytes_of(&y).iter().all(|&b| b == 0));
+        // SAFETY: as above.
+        unsafe { *dst.add(i) = y }
+    }
+    zeros
+}
+
+/// # Safety
+/// As [`each`]; `slopes` readable for `channels` elements, `channels` divides `len`.
+unsafe fn prelu<T: Element>(
+    src: *const T,
+    dst: *mut T,
+    len: usize,
+    slopes: *const T,
+    channels: usize,
+) {
+    for i in 0..len {
+        // SAFETY: `i < len`, `i % channels < channels`; read before write.
+        unsafe {
+            let slope = (*slopes.add(i % channels)).to_wide();
+            *dst.add(i) = leaky_relu(*src.add(i), slope);
+        }
+    }
+}
+
+/// # Safety
+/// As [`each2`]; `slopes` readable and `dslopes` readable and writable for
+/// `channels` elements, `channels` divides `len`.
+unsafe fn prelu_backward<T: Element>(
+    x: *const T,
+    dy: *const T,
+    dx: *mut T,
+    len: usize,
+    slopes: *const T,
+    channels: usize,
+    dslopes: *mut T::Wide,
+) {
+    for i in 0..len {
+        // SAFETY: `i < len`, `i % channels < channels`; read before write.
+        unsafe {
+            let c = i % channels;
+            let (x, dy) = (*x.add(i), *dy.add(i));
+            *dx.add(i) = leaky_relu_backward(x, dy, (*slopes.add(c)).to_wide());
+            let positive = x > T::ZERO;
+            if !positive {
+                let sum = dslopes.add(c);
+                *sum = canonical(*sum + x.to_wide() * dy.to_wide());
+            }
+        }
+    }
+}
+
+/// # Safety
+/// As [`prelu`], with `bias` for `slopes`.
+unsafe fn bias_relu_slice<T: Element>(
+    src: *const T,
+    dst: *mut T,
+    len: usize,
+    bias: *const T,
+    channels: usize,
+) {
+    for i in 0..len {
+        // SAFETY: `i < len`, `i % channels < channels`; read before write.
+        unsafe { *dst.add(i) = bias_relu(*src.add(i), *bias.add(i % channels)) }
+    }
+}
+
+/// # Safety
+/// As [`each2`]; `dbias` readable and writable for `channels` elements,
+/// `channels` divides `len`.
+unsafe fn bias_relu_backward<T: Element>(
+    y: *const T,
+    dy: *const T,
+    dx: *mut T,
+    len: usize,
+    channels: usize,
+    dbias: *mut T::Wide,
+) {
+    for i in 0..len {
+        // SAFETY: `i < len`, `i % channels < channels`; read before write.
+        unsafe {
+            let d = relu_backward(*y.add(i), *dy.add(i));
+            *dx.add(i) = d;
+            let sum = dbias.add(i % channels);
+            *sum = canonical(*sum + d.to_wide());
+        }
     }
 }

@@ -1,12 +1,13 @@
-//! AVX2 backend: 256-bit integer compares (`vpcmpgt*`, `vpcmpeq*`) and bitwise
-//! masks. Exact for the reasons in `kernel.rs`: no float instruction is used,
-//! so unlike `_mm256_max_ps` (which returns its second operand when either is
-//! NaN) nothing can drop or quiet a NaN, and DAZ cannot flush a subnormal.
+//! AVX2 backend: 256-bit registers. Masks are vectors of all-ones lanes from
+//! the integer compares (`vpcmpgt*`, `vpcmpeq*`); float arithmetic is
+//! `vaddps`/`vmulps` (and `pd`), which round to nearest even like the scalar
+//! reference. Exact for the reasons in `kernel/ops.rs`: in particular no
+//! `vmaxps`, which returns its second operand when either is NaN.
 //!
-//! A slice shorter than one vector goes through the default stack buffer:
+//! A slice shorter than one register goes through the default stack buffer:
 //! `vpmaskmov` has no 16-bit form.
 
-use crate::kernel::{Lanes, Vector, backend_kernels};
+use crate::kernel::{Float, Lanes, Vector, backend_kernels};
 use core::arch::x86_64::*;
 
 impl Vector for __m256i {
@@ -23,65 +24,238 @@ impl Vector for __m256i {
         // SAFETY: the caller guarantees AVX and 32 writable bytes at `p`.
         unsafe { _mm256_storeu_si256(p.cast(), self) }
     }
+
+    #[inline(always)]
+    unsafe fn load_halves(p: *const u8) -> Self {
+        // SAFETY: the caller guarantees AVX2 and 16 readable bytes at `p`.
+        unsafe { _mm256_cvtepi16_epi32(_mm_loadu_si128(p.cast())) }
+    }
+
+    #[inline(always)]
+    unsafe fn store_halves(self, p: *mut u8) {
+        // SAFETY: the caller guarantees AVX2 and 16 writable bytes at `p`.
+        unsafe {
+            // The low two bytes of each 32-bit lane to the low 8 bytes of each
+            // 128-bit half, then the two halves' low quadwords together.
+            let low_halves = _mm256_setr_epi8(
+                0, 1, 4, 5, 8, 9, 12, 13, -1, -1, -1, -1, -1, -1, -1, -1, //
+                0, 1, 4, 5, 8, 9, 12, 13, -1, -1, -1, -1, -1, -1, -1, -1,
+            );
+            let packed =
+                _mm256_permute4x64_epi64::<0b00_00_10_00>(_mm256_shuffle_epi8(self, low_halves));
+            _mm_storeu_si128(p.cast(), _mm256_castsi256_si128(packed));
+        }
+    }
+
+    #[inline(always)]
+    unsafe fn and(self, other: Self) -> Self {
+        // SAFETY: the caller guarantees AVX2.
+        unsafe { _mm256_and_si256(self, other) }
+    }
+
+    #[inline(always)]
+    unsafe fn or(self, other: Self) -> Self {
+        // SAFETY: the caller guarantees AVX2.
+        unsafe { _mm256_or_si256(self, other) }
+    }
+
+    #[inline(always)]
+    unsafe fn xor(self, other: Self) -> Self {
+        // SAFETY: the caller guarantees AVX2.
+        unsafe { _mm256_xor_si256(self, other) }
+    }
 }
 
 /// Implements [`Lanes`] for lanes of type `$int` with the AVX2 intrinsics of
 /// that width.
 macro_rules! lanes {
-    ($int:ty, $splat:ident, $gt:ident, $eq:ident) => {
+    ($int:ty, $splat:ident, $gt:ident, $eq:ident, $add:ident, $sll:ident, $srl:ident) => {
         impl Lanes<$int> for __m256i {
             type Mask = __m256i;
 
+            // SAFETY (every block below): the caller guarantees AVX2.
+
             #[inline(always)]
             unsafe fn splat(x: $int) -> Self {
-                // SAFETY: the caller guarantees AVX2.
+                // SAFETY: see above.
                 unsafe { $splat(x as _) }
             }
 
             #[inline(always)]
             unsafe fn gt(self, other: Self) -> Self {
-                // SAFETY: the caller guarantees AVX2.
+                // SAFETY: see above.
                 unsafe { $gt(self, other) }
             }
 
             #[inline(always)]
             unsafe fn eq(self, other: Self) -> Self {
-                // SAFETY: the caller guarantees AVX2.
+                // SAFETY: see above.
                 unsafe { $eq(self, other) }
             }
 
             #[inline(always)]
+            unsafe fn both(a: Self, b: Self) -> Self {
+                // SAFETY: see above.
+                unsafe { _mm256_and_si256(a, b) }
+            }
+
+            #[inline(always)]
+            unsafe fn either(a: Self, b: Self) -> Self {
+                // SAFETY: see above.
+                unsafe { _mm256_or_si256(a, b) }
+            }
+
+            #[inline(always)]
             unsafe fn and_not(a: Self, b: Self) -> Self {
-                // SAFETY: the caller guarantees AVX2. `andnot(b, a)` is `!b & a`.
+                // SAFETY: see above. `andnot(b, a)` is `!b & a`.
                 unsafe { _mm256_andnot_si256(b, a) }
             }
 
             #[inline(always)]
             unsafe fn zero_unless(mask: Self, v: Self) -> Self {
-                // SAFETY: the caller guarantees AVX2.
+                // SAFETY: see above.
                 unsafe { _mm256_and_si256(mask, v) }
+            }
+
+            #[inline(always)]
+            unsafe fn select(mask: Self, a: Self, b: Self) -> Self {
+                // SAFETY: see above. Mask lanes are all ones or all zeros, so
+                // a byte blend is a lane blend.
+                unsafe { _mm256_blendv_epi8(b, a, mask) }
+            }
+
+            #[inline(always)]
+            unsafe fn lanes_between(from: usize, to: usize) -> Self {
+                // SAFETY: see above. `from` and `to` are multiples of the lane
+                // width, so the bytes in range are exactly the lanes in range.
+                unsafe { bytes_between(from, to) }
+            }
+
+            #[inline(always)]
+            unsafe fn count(mask: Self) -> usize {
+                // SAFETY: see above.
+                let bytes = unsafe { _mm256_movemask_epi8(mask) }.count_ones() as usize;
+                bytes / size_of::<$int>()
+            }
+
+            #[inline(always)]
+            unsafe fn add(self, other: Self) -> Self {
+                // SAFETY: see above.
+                unsafe { $add(self, other) }
+            }
+
+            #[inline(always)]
+            unsafe fn shl(self, n: u32) -> Self {
+                // SAFETY: see above.
+                unsafe { $sll(self, _mm_cvtsi32_si128(n as i32)) }
+            }
+
+            #[inline(always)]
+            unsafe fn shr(self, n: u32) -> Self {
+                // SAFETY: see above.
+                unsafe { $srl(self, _mm_cvtsi32_si128(n as i32)) }
             }
         }
     };
+}
+
+/// The bytes whose offset lies in `from..to` (both at most 32).
+///
+/// # Safety
+/// The CPU has AVX2.
+#[inline(always)]
+unsafe fn bytes_between(from: usize, to: usize) -> __m256i {
+    // SAFETY: the caller guarantees AVX2.
+    unsafe {
+        let offsets = _mm256_setr_epi8(
+            0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, //
+            16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31,
+        );
+        let before_to = _mm256_cmpgt_epi8(_mm256_set1_epi8(to as i8), offsets);
+        let before_from = _mm256_cmpgt_epi8(_mm256_set1_epi8(from as i8), offsets);
+        _mm256_andnot_si256(before_from, before_to)
+    }
 }
 
 lanes!(
     i16,
     _mm256_set1_epi16,
     _mm256_cmpgt_epi16,
-    _mm256_cmpeq_epi16
+    _mm256_cmpeq_epi16,
+    _mm256_add_epi16,
+    _mm256_sll_epi16,
+    _mm256_srl_epi16
 );
 lanes!(
     i32,
     _mm256_set1_epi32,
     _mm256_cmpgt_epi32,
-    _mm256_cmpeq_epi32
+    _mm256_cmpeq_epi32,
+    _mm256_add_epi32,
+    _mm256_sll_epi32,
+    _mm256_srl_epi32
 );
 lanes!(
     i64,
     _mm256_set1_epi64x,
     _mm256_cmpgt_epi64,
-    _mm256_cmpeq_epi64
+    _mm256_cmpeq_epi64,
+    _mm256_add_epi64,
+    _mm256_sll_epi64,
+    _mm256_srl_epi64
+);
+
+/// Implements [`Float`] for `$float` lanes with the AVX intrinsics of that type.
+macro_rules! float {
+    ($float:ty, $to:ident, $from:ident, $splat:ident, $add:ident, $sub:ident, $mul:ident) => {
+        impl Float<$float> for __m256i {
+            // SAFETY (every block below): the caller guarantees AVX2 (which
+            // implies AVX); the casts only reinterpret bits.
+
+            #[inline(always)]
+            unsafe fn fsplat(x: $float) -> Self {
+                // SAFETY: see above.
+                unsafe { $from($splat(x)) }
+            }
+
+            #[inline(always)]
+            unsafe fn fadd(self, other: Self) -> Self {
+                // SAFETY: see above.
+                unsafe { $from($add($to(self), $to(other))) }
+            }
+
+            #[inline(always)]
+            unsafe fn fsub(self, other: Self) -> Self {
+                // SAFETY: see above.
+                unsafe { $from($sub($to(self), $to(other))) }
+            }
+
+            #[inline(always)]
+            unsafe fn fmul(self, other: Self) -> Self {
+                // SAFETY: see above.
+                unsafe { $from($mul($to(self), $to(other))) }
+            }
+        }
+    };
+}
+
+float!(
+    f32,
+    _mm256_castsi256_ps,
+    _mm256_castps_si256,
+    _mm256_set1_ps,
+    _mm256_add_ps,
+    _mm256_sub_ps,
+    _mm256_mul_ps
+);
+float!(
+    f64,
+    _mm256_castsi256_pd,
+    _mm256_castpd_si256,
+    _mm256_set1_pd,
+    _mm256_add_pd,
+    _mm256_sub_pd,
+    _mm256_mul_pd
 );
 
 backend_kernels!(__m256i, target_feature = "avx2");

@@ -1,12 +1,13 @@
-//! AVX-512 backend (F + BW): 512-bit integer compares into mask registers and
-//! zero-masking moves. Exact for the reasons in `kernel.rs`: only integer
-//! compares, so no NaN is dropped or quieted and DAZ cannot flush a subnormal.
+//! AVX-512 backend (F + BW): 512-bit registers, compares into mask registers,
+//! zero-masking moves and mask blends; float arithmetic is `vaddps`/`vmulps`
+//! (and `pd`), rounding to nearest even like the scalar reference. Exact for
+//! the reasons in `kernel/ops.rs`.
 //!
-//! A slice shorter than one vector is one masked load and one masked store
+//! A slice shorter than one register is one masked load and one masked store
 //! (byte masks, AVX-512BW); masked-off bytes are neither read nor written, so
 //! they cannot fault.
 
-use crate::kernel::{Lanes, Vector, backend_kernels};
+use crate::kernel::{Float, Lanes, Vector, backend_kernels};
 use core::arch::x86_64::*;
 
 impl Vector for __m512i {
@@ -37,6 +38,37 @@ impl Vector for __m512i {
         // bytes at `p`; the mask selects exactly those.
         unsafe { _mm512_mask_storeu_epi8(p.cast(), byte_mask(bytes), self) }
     }
+
+    #[inline(always)]
+    unsafe fn load_halves(p: *const u8) -> Self {
+        // SAFETY: the caller guarantees AVX-512F and 32 readable bytes at `p`.
+        unsafe { _mm512_cvtepi16_epi32(_mm256_loadu_si256(p.cast())) }
+    }
+
+    #[inline(always)]
+    unsafe fn store_halves(self, p: *mut u8) {
+        // SAFETY: the caller guarantees AVX-512F and 32 writable bytes at `p`;
+        // `vpmovdw` keeps the low 16 bits of each lane.
+        unsafe { _mm256_storeu_si256(p.cast(), _mm512_cvtepi32_epi16(self)) }
+    }
+
+    #[inline(always)]
+    unsafe fn and(self, other: Self) -> Self {
+        // SAFETY: the caller guarantees AVX-512F.
+        unsafe { _mm512_and_si512(self, other) }
+    }
+
+    #[inline(always)]
+    unsafe fn or(self, other: Self) -> Self {
+        // SAFETY: the caller guarantees AVX-512F.
+        unsafe { _mm512_or_si512(self, other) }
+    }
+
+    #[inline(always)]
+    unsafe fn xor(self, other: Self) -> Self {
+        // SAFETY: the caller guarantees AVX-512F.
+        unsafe { _mm512_xor_si512(self, other) }
+    }
 }
 
 /// The mask of the first `bytes < 64` bytes.
@@ -49,26 +81,42 @@ fn byte_mask(bytes: usize) -> __mmask64 {
 /// Implements [`Lanes`] for lanes of type `$int` with the AVX-512 intrinsics of
 /// that width and its mask type.
 macro_rules! lanes {
-    ($int:ty, $mask:ty, $splat:ident, $gt:ident, $eq:ident, $zero_unless:ident) => {
+    (
+        $int:ty, $mask:ty, $splat:ident, $gt:ident, $eq:ident, $zero_unless:ident,
+        $blend:ident, $add:ident, $sll:ident, $srl:ident
+    ) => {
         impl Lanes<$int> for __m512i {
             type Mask = $mask;
 
+            // SAFETY (every block below): the caller guarantees AVX-512F and
+            // BW (the 16-bit forms).
+
             #[inline(always)]
             unsafe fn splat(x: $int) -> Self {
-                // SAFETY: the caller guarantees AVX-512F.
+                // SAFETY: see above.
                 unsafe { $splat(x as _) }
             }
 
             #[inline(always)]
             unsafe fn gt(self, other: Self) -> $mask {
-                // SAFETY: the caller guarantees AVX-512F and BW.
+                // SAFETY: see above.
                 unsafe { $gt(self, other) }
             }
 
             #[inline(always)]
             unsafe fn eq(self, other: Self) -> $mask {
-                // SAFETY: the caller guarantees AVX-512F and BW.
+                // SAFETY: see above.
                 unsafe { $eq(self, other) }
+            }
+
+            #[inline(always)]
+            unsafe fn both(a: $mask, b: $mask) -> $mask {
+                a & b
+            }
+
+            #[inline(always)]
+            unsafe fn either(a: $mask, b: $mask) -> $mask {
+                a | b
             }
 
             #[inline(always)]
@@ -78,8 +126,45 @@ macro_rules! lanes {
 
             #[inline(always)]
             unsafe fn zero_unless(mask: $mask, v: Self) -> Self {
-                // SAFETY: the caller guarantees AVX-512F and BW.
+                // SAFETY: see above.
                 unsafe { $zero_unless(mask, v) }
+            }
+
+            #[inline(always)]
+            unsafe fn select(mask: $mask, a: Self, b: Self) -> Self {
+                // SAFETY: see above. The blend takes its second operand where
+                // the mask is set.
+                unsafe { $blend(mask, b, a) }
+            }
+
+            #[inline(always)]
+            unsafe fn lanes_between(from: usize, to: usize) -> $mask {
+                let width = size_of::<$int>();
+                let below = |bytes: usize| (1u64 << (bytes / width)).wrapping_sub(1);
+                (below(to) & !below(from)) as $mask
+            }
+
+            #[inline(always)]
+            unsafe fn count(mask: $mask) -> usize {
+                mask.count_ones() as usize
+            }
+
+            #[inline(always)]
+            unsafe fn add(self, other: Self) -> Self {
+                // SAFETY: see above.
+                unsafe { $add(self, other) }
+            }
+
+            #[inline(always)]
+            unsafe fn shl(self, n: u32) -> Self {
+                // SAFETY: see above.
+                unsafe { $sll(self, _mm_cvtsi32_si128(n as i32)) }
+            }
+
+            #[inline(always)]
+            unsafe fn shr(self, n: u32) -> Self {
+                // SAFETY: see above.
+                unsafe { $srl(self, _mm_cvtsi32_si128(n as i32)) }
             }
         }
     };
@@ -91,7 +176,11 @@ lanes!(
     _mm512_set1_epi16,
     _mm512_cmpgt_epi16_mask,
     _mm512_cmpeq_epi16_mask,
-    _mm512_maskz_mov_epi16
+    _mm512_maskz_mov_epi16,
+    _mm512_mask_blend_epi16,
+    _mm512_add_epi16,
+    _mm512_sll_epi16,
+    _mm512_srl_epi16
 );
 lanes!(
     i32,
@@ -99,7 +188,11 @@ lanes!(
     _mm512_set1_epi32,
     _mm512_cmpgt_epi32_mask,
     _mm512_cmpeq_epi32_mask,
-    _mm512_maskz_mov_epi32
+    _mm512_maskz_mov_epi32,
+    _mm512_mask_blend_epi32,
+    _mm512_add_epi32,
+    _mm512_sll_epi32,
+    _mm512_srl_epi32
 );
 lanes!(
     i64,
@@ -107,7 +200,64 @@ lanes!(
     _mm512_set1_epi64,
     _mm512_cmpgt_epi64_mask,
     _mm512_cmpeq_epi64_mask,
-    _mm512_maskz_mov_epi64
+    _mm512_maskz_mov_epi64,
+    _mm512_mask_blend_epi64,
+    _mm512_add_epi64,
+    _mm512_sll_epi64,
+    _mm512_srl_epi64
+);
+
+/// Implements [`Float`] for `$float` lanes with the AVX-512F intrinsics of that type.
+macro_rules! float {
+    ($float:ty, $to:ident, $from:ident, $splat:ident, $add:ident, $sub:ident, $mul:ident) => {
+        impl Float<$float> for __m512i {
+            // SAFETY (every block below): the caller guarantees AVX-512F; the
+            // casts only reinterpret bits.
+
+            #[inline(always)]
+            unsafe fn fsplat(x: $float) -> Self {
+                // SAFETY: see above.
+                unsafe { $from($splat(x)) }
+            }
+
+            #[inline(always)]
+            unsafe fn fadd(self, other: Self) -> Self {
+                // SAFETY: see above.
+                unsafe { $from($add($to(self), $to(other))) }
+            }
+
+            #[inline(always)]
+            unsafe fn fsub(self, other: Self) -> Self {
+                // SAFETY: see above.
+                unsafe { $from($sub($to(self), $to(other))) }
+            }
+
+            #[inline(always)]
+            unsafe fn fmul(self, other: Self) -> Self {
+                // SAFETY: see above.
+                unsafe { $from($mul($to(self), $to(other))) }
+            }
+        }
+    };
+}
+
+float!(
+    f32,
+    _mm512_castsi512_ps,
+    _mm512_castps_si512,
+    _mm512_set1_ps,
+    _mm512_add_ps,
+    _mm512_sub_ps,
+    _mm512_mul_ps
+);
+float!(
+    f64,
+    _mm512_castsi512_pd,
+    _mm512_castpd_si512,
+    _mm512_set1_pd,
+    _mm512_add_pd,
+    _mm512_sub_pd,
+    _mm512_mul_pd
 );
 
 backend_kernels!(__m512i, target_feature = "avx512f,avx512bw");

@@ -1,0 +1,594 @@
+//! The element-wise loops, written once over the traits below that each ISA
+//! backend implements.
+//!
+//! A backend only says how to load, store, compare, mask and do arithmetic on
+//! one register; the loops, the unrolling, the tails, the broadcasting and the
+//! operations themselves live here and in `ops.rs`, so every backend runs the
+//! same algorithm and they cannot drift apart.
+
+pub(crate) mod convert;
+pub(crate) mod ops;
+
+use crate::Element;
+use crate::element::sealed::Sealed;
+use core::marker::PhantomData;
+
+/// One SIMD register, seen as raw bytes.
+///
+/// # Safety
+///
+/// Every method may use instructions of the implementing ISA: callers must have
+/// checked that the CPU supports it (see [`crate::Backend::is_supported`]).
+pub trait Vector: Copy {
+    /// Width of the register in bytes.
+    const BYTES: usize;
+
+    /// Loads `BYTES` bytes from `p` (no alignment needed).
+    ///
+    /// # Safety
+    /// `p` is valid for reads of `BYTES` bytes; the CPU has this ISA.
+    unsafe fn load(p: *const u8) -> Self;
+
+    /// Stores `BYTES` bytes to `p` (no alignment needed).
+    ///
+    /// # Safety
+    /// `p` is valid for writes of `BYTES` bytes; the CPU has this ISA.
+    unsafe fn store(self, p: *mut u8);
+
+    /// Loads the first `bytes < BYTES` bytes from `p`; the other lanes are zero.
+    ///
+    /// The default goes through a register-sized buffer on the stack; ISAs with
+    /// masked loads (AVX-512) override it.
+    ///
+    /// # Safety
+    /// `p` is valid for reads of `bytes` bytes; the CPU has this ISA.
+    #[inline(always)]
+    unsafe fn load_partial(p: *const u8, bytes: usize) -> Self {
+        debug_assert!(bytes < Self::BYTES);
+        let mut buf = core::mem::MaybeUninit::<Self>::zeroed();
+        // SAFETY: `p` is readable for `bytes` bytes (caller) and `buf` is
+        // writable for `BYTES > bytes` bytes; every bit pattern, zero included,
+        // is a valid SIMD register, so the zeroed buffer is initialised and
+        // can be loaded whole.
+        unsafe {
+            core::ptr::copy_nonoverlapping(p, buf.as_mut_ptr().cast::<u8>(), bytes);
+            Self::load(buf.as_ptr().cast::<u8>())
+        }
+    }
+
+    /// Stores the first `bytes < BYTES` bytes of `self` to `p` and nothing else.
+    ///
+    /// # Safety
+    /// `p` is valid for writes of `bytes` bytes; the CPU has this ISA.
+    #[inline(always)]
+    unsafe fn store_partial(self, p: *mut u8, bytes: usize) {
+        debug_assert!(bytes < Self::BYTES);
+        let mut buf = core::mem::MaybeUninit::<Self>::uninit();
+        // SAFETY: `buf` is writable for `BYTES` bytes and readable for `bytes`
+        // of them once stored; `p` is writable for `bytes` bytes (caller).
+        unsafe {
+            self.store(buf.as_mut_ptr().cast::<u8>());
+            core::ptr::copy_nonoverlapping(buf.as_ptr().cast::<u8>(), p, bytes);
+        }
+    }
+
+    /// Loads `BYTES / 2` bytes of 16-bit lanes from `p` and sign-extends each,
+    /// in order, to a 32-bit lane.
+    ///
+    /// # Safety
+    /// `p` is valid for reads of `BYTES / 2` bytes; the CPU has this ISA.
+    unsafe fn load_halves(p: *const u8) -> Self;
+
+    /// Stores the low 16 bits of each 32-bit lane, in order, to `BYTES / 2`
+    /// bytes at `p`.
+    ///
+    /// # Safety
+    /// `p` is valid for writes of `BYTES / 2` bytes; the CPU has this ISA.
+    unsafe fn store_halves(self, p: *mut u8);
+
+    /// Bitwise `self & other`.
+    ///
+    /// # Safety
+    /// The CPU has this ISA.
+    unsafe fn and(self, other: Self) -> Self;
+
+    /// Bitwise `self | other`.
+    ///
+    /// # Safety
+    /// The CPU has this ISA.
+    unsafe fn or(self, other: Self) -> Self;
+
+    /// Bitwise `self ^ other`.
+    ///
+    /// # Safety
+    /// The CPU has this ISA.
+    unsafe fn xor(self, other: Self) -> Self;
+}
+
+/// Integer operations on the lanes of a [`Vector`], for lanes of type `I`
+/// (`i16`, `i32` or `i64`: the bit patterns of the floats).
+pub trait Lanes<I>: Vector {
+    /// A lane mask: a vector of all-ones / all-zeros lanes, or an AVX-512 mask register.
+    type Mask: Copy;
+
+    /// Every lane set to `x`.
+    ///
+    /// # Safety
+    /// The CPU has this ISA (as for every method below).
+    unsafe fn splat(x: I) -> Self;
+
+    /// Lanes where `self > other` as signed integers.
+    unsafe fn gt(self, other: Self) -> Self::Mask;
+
+    /// Lanes where `self == other`.
+    unsafe fn eq(self, other: Self) -> Self::Mask;
+
+    /// Lanes set in both masks.
+    unsafe fn both(a: Self::Mask, b: Self::Mask) -> Self::Mask;
+
+    /// Lanes set in either mask.
+    unsafe fn either(a: Self::Mask, b: Self::Mask) -> Self::Mask;
+
+    /// Lanes set in `a` and not in `b`.
+    unsafe fn and_not(a: Self::Mask, b: Self::Mask) -> Self::Mask;
+
+    /// `v` in the lanes set in `mask`, zero bits in the others.
+    unsafe fn zero_unless(mask: Self::Mask, v: Self) -> Self;
+
+    /// `a` in the lanes set in `mask`, `b` in the others.
+    unsafe fn select(mask: Self::Mask, a: Self, b: Self) -> Self;
+
+    /// The lanes whose first byte lies in `from..to` (byte offsets within
+    /// the register, multiples of the lane width, `to <= BYTES`).
+    unsafe fn lanes_between(from: usize, to: usize) -> Self::Mask;
+
+    /// How many lanes `mask` sets.
+    unsafe fn count(mask: Self::Mask) -> usize;
+
+    /// Lane-wise wrapping `self + other`.
+    unsafe fn add(self, other: Self) -> Self;
+
+    /// Each lane shifted left by `n < lane bits`.
+    unsafe fn shl(self, n: u32) -> Self;
+
+    /// Each lane shifted right by `n < lane bits`, filling with zeros.
+    unsafe fn shr(self, n: u32) -> Self;
+}
+
+/// IEEE 754 arithmetic on the lanes of a [`Vector`], for lanes of type `F`
+/// (`f32` or `f64`), rounding to nearest even as the default floating-point
+/// environment does. No fused multiply-add: each operation rounds once, as in
+/// the scalar reference.
+pub trait Float<F>: Vector {
+    /// Every lane set to `x`.
+    ///
+    /// # Safety
+    /// The CPU has this ISA (as for every method below).
+    unsafe fn fsplat(x: F) -> Self;
+
+    /// `self + other`.
+    unsafe fn fadd(self, other: Self) -> Self;
+
+    /// `self - other`.
+    unsafe fn fsub(self, other: Self) -> Self;
+
+    /// `self * other`.
+    unsafe fn fmul(self, other: Self) -> Self;
+}
+
+/// Everything a backend's register provides: what the per-type conversions
+/// in [`Element`] may use.
+pub trait Isa: Lanes<i16> + Lanes<i32> + Lanes<i64> + Float<f32> + Float<f64> {}
+impl<V: Lanes<i16> + Lanes<i32> + Lanes<i64> + Float<f32> + Float<f64>> Isa for V {}
+
+/// What a kernel for element type `T` needs of the register `V`: integer lanes
+/// of `T`'s width ([`Element`]'s `Bits`), integer lanes of its arithmetic
+/// layout (`Lane`: `T`'s bits sign-extended to the width of `Wide`), and float
+/// lanes of `Wide`.
+pub trait Kernel<T: Element>: Isa + Lanes<T::Bits> + Lanes<T::Lane> + Float<T::Wide> {}
+impl<T: Element, V> Kernel<T> for V where V: Isa + Lanes<T::Bits> + Lanes<T::Lane> + Float<T::Wide> {}
+
+/// How a loop moves registers to and from memory: [`Plain`] whole registers,
+/// or [`Halves`] of 16-bit elements widened to 32-bit lanes.
+pub trait Stream {
+    /// The register.
+    type Reg: Vector;
+    /// Bytes of memory per register.
+    const BYTES: usize;
+    /// Loads `BYTES` bytes.
+    ///
+    /// # Safety
+    /// As [`Vector::load`], for `BYTES` bytes.
+    unsafe fn load(p: *const u8) -> Self::Reg;
+    /// Stores `BYTES` bytes.
+    ///
+    /// # Safety
+    /// As [`Vector::store`], for `BYTES` bytes.
+    unsafe fn store(v: Self::Reg, p: *mut u8);
+    /// Loads `bytes < BYTES` bytes; the other lanes are zero.
+    ///
+    /// # Safety
+    /// As [`Vector::load_partial`].
+    unsafe fn load_partial(p: *const u8, bytes: usize) -> Self::Reg;
+    /// Stores the first `bytes < BYTES` bytes.
+    ///
+    /// # Safety
+    /// As [`Vector::store_partial`].
+    unsafe fn store_partial(v: Self::Reg, p: *mut u8, bytes: usize);
+}
+
+/// Whole registers: the layout of `f32`, `f64`, and of the 16-bit types in
+/// integer-only kernels.
+pub struct Plain<V>(PhantomData<V>);
+
+impl<V: Vector> Stream for Plain<V> {
+    type Reg = V;
+    const BYTES: usize = V::BYTES;
+    #[inline(always)]
+    unsafe fn load(p: *const u8) -> V {
+        // SAFETY: forwarded from the caller.
+        unsafe { V::load(p) }
+    }
+    #[inline(always)]
+    unsafe fn store(v: V, p: *mut u8) {
+        // SAFETY: forwarded from the caller.
+        unsafe { v.store(p) }
+    }
+    #[inline(always)]
+    unsafe fn load_partial(p: *const u8, bytes: usize) -> V {
+        // SAFETY: forwarded from the caller.
+        unsafe { V::load_partial(p, bytes) }
+    }
+    #[inline(always)]
+    unsafe fn store_partial(v: V, p: *mut u8, bytes: usize) {
+        // SAFETY: forwarded from the caller.
+        unsafe { v.store_partial(p, bytes) }
+    }
+}
+
+/// 16-bit elements (f16, bf16) sign-extended to 32-bit lanes, where they are
+/// converted to `f32` for arithmetic. Half a register of memory per register.
+pub struct Halves<V>(PhantomData<V>);
+
+impl<V: Vector> Stream for Halves<V> {
+    type Reg = V;
+    const BYTES: usize = V::BYTES / 2;
+    #[inline(always)]
+    unsafe fn load(p: *const u8) -> V {
+        // SAFETY: forwarded from the caller.
+        unsafe { V::load_halves(p) }
+    }
+    #[inline(always)]
+    unsafe fn store(v: V, p: *mut u8) {
+        // SAFETY: forwarded from the caller.
+        unsafe { v.store_halves(p) }
+    }
+    #[inline(always)]
+    unsafe fn load_partial(p: *const u8, bytes: usize) -> V {
+        debug_assert!(bytes < Self::BYTES);
+        let mut buf = core::mem::MaybeUninit::<V>::zeroed();
+        // SAFETY: `p` is readable for `bytes` bytes (caller); `buf` is a
+        // zeroed (hence initialised) register of `BYTES * 2 > bytes` bytes.
+        unsafe {
+            core::ptr::copy_nonoverlapping(p, buf.as_mut_ptr().cast::<u8>(), bytes);
+            V::load_halves(buf.as_ptr().cast::<u8>())
+        }
+    }
+    #[inline(always)]
+    unsafe fn store_partial(v: V, p: *mut u8, bytes: usize) {
+        debug_assert!(bytes < Self::BYTES);
+        let mut buf = core::mem::MaybeUninit::<V>::uninit();
+        // SAFETY: `buf` is writable for `BYTES * 2` bytes and its first
+        // `BYTES > bytes` are initialised by `store_halves`; `p` is writable
+        // for `bytes` bytes (caller).
+        unsafe {
+            v.store_halves(buf.as_mut_ptr().cast::<u8>());
+            core::ptr::copy_nonoverlapping(buf.as_ptr().cast::<u8>(), p, bytes);
+        }
+    }
+}
+
+/// Sees each register a loop stores, with the byte range of it that no other
+/// stored register covers (so a count over them counts each element once).
+pub trait Tally<V> {
+    /// A register of the main loop: all its lanes are its own.
+    fn whole(&mut self, y: V);
+    /// A register whose own lanes are the bytes `from..to`.
+    fn part(&mut self, y: V, from: usize, to: usize);
+}
+
+/// Counts nothing; compiles away.
+impl<V> Tally<V> for () {
+    #[inline(always)]
+    fn whole(&mut self, _: V) {}
+    #[inline(always)]
+    fn part(&mut self, _: V, _: usize, _: usize) {}
+}
+
+/// Applies `op` to `N` input streams of `bytes` bytes each and writes one
+/// output stream, a whole register at a time (no scalar loop):
+///
+/// - shorter than one register: one partial register (masked, or through a
+///   buffer);
+/// - otherwise the first and the last full registers are computed first;
+///   then the registers in between run (unrolled by 4) from the first offset
+///   where `out` is aligned to `S::BYTES`, so that no store of the loop splits
+///   a cache line; then the first and last registers are stored. They may
+///   overlap the loop's.
+///
+/// Every input is read before the output is written at the same offset, and
+/// the first and last registers are computed from inputs read before any
+/// store, so `out` may equal one of the inputs, and `op` need not be
+/// idempotent. `tally` sees every stored register once, with the part that is
+/// its own.
+///
+/// # Safety
+/// Each input is readable and `out` writable for `bytes` bytes; the CPU has the
+/// ISA of `S::Reg`.
+#[inline(always)]
+pub(crate) unsafe fn map<S: Stream, const N: usize>(
+    inputs: [*const u8; N],
+    out: *mut u8,
+    bytes: usize,
+    op: impl Fn([S::Reg; N]) -> S::Reg,
+    tally: &mut impl Tally<S::Reg>,
+) {
+    const UNROLL: usize = 4;
+    // SAFETY: every full access is at `at` with `at + BYTES <= bytes`
+    // (`at < last`, or `at` is 0 or `last = bytes - BYTES`), and the partial
+    // access covers exactly `bytes`, so all stay inside the streams the caller
+    // vouched for. `bytes` fits in `isize` (it is the size of a slice), so no
+    // offset or sum below overflows.
+    unsafe {
+        if bytes < S::BYTES {
+            if bytes > 0 {
+                let y = op(inputs.map(|p| S::load_partial(p, bytes)));
+                S::store_partial(y, out, bytes);
+                tally.part(y, 0, bytes);
+            }
+            return;
+        }
+        let last = bytes - S::BYTES;
+        let first = op(inputs.map(|p| S::load(p)));
+        let tail = op(inputs.map(|p| S::load(p.add(last))));
+        // The first offset after 0 where `out` is aligned (`BYTES` is a power
+        // of two); `first` covers everything before it.
+        let start = S::BYTES - out.addr() % S::BYTES;
+        let mut at = start;
+        while at + UNROLL * S::BYTES <= last {
+            for k in 0..UNROLL {
+                let at = at + k * S::BYTES;
+                let y = op(inputs.map(|p| S::load(p.add(at))));
+                S::store(y, out.add(at));
+                tally.whole(y);
+            }
+            at += UNROLL * S::BYTES;
+        }
+        while at < last {
+            let y = op(inputs.map(|p| S::load(p.add(at))));
+            S::store(y, out.add(at));
+            tally.whole(y);
+            at += S::BYTES;
+        }
+        S::store(first, out);
+        S::store(tail, out.add(last));
+        // The loop covered `start..at` if it ran; `first` and `tail` own the rest.
+        let (first_own, tail_own) = if start < last {
+            (start, at)
+        } else {
+            (last, last)
+        };
+        tally.part(first, 0, first_own);
+        tally.part(tail, tail_own - last, S::BYTES);
+    }
+}
+
+/// Applies `op` row by row to `rows` rows of `channels` elements of `T`,
+/// vectorised across channels, rows in order. `op` gets the registers of `N`
+/// row-major inputs, of `M` per-channel inputs (`channels` elements each), and
+/// of the accumulator for the same channels (`channels` `T::Wide`, loaded and
+/// stored once per row), and returns the output register and the new
+/// accumulator. Row `r`'s contribution is added after row `r - 1`'s, so the
+/// sums have the same bits on every backend. The last register of a row is
+/// partial.
+///
+/// # Safety
+/// The row inputs are readable and `out` writable for `rows * channels`
+/// elements (`out` may equal a row input), the channel inputs are readable for
+/// `channels` elements, `acc` is readable and writable for `channels`
+/// `T::Wide` and overlaps nothing else; the CPU has the ISA of `V`.
+#[inline(always)]
+pub(crate) unsafe fn accumulate_rows<T: Element, V: Kernel<T>, const N: usize, const M: usize>(
+    row_inputs: [*const T; N],
+    channel_inputs: [*const T; M],
+    out: *mut T,
+    rows: usize,
+    channels: usize,
+    acc: *mut T::Wide,
+    op: impl Fn([V; N], [V; M], V) -> (V, V),
+) {
+    type In<T, V> = <T as Sealed>::Stream<V>;
+    type Acc<V> = Plain<V>;
+    let step = In::<T, V>::BYTES / size_of::<T>();
+    // SAFETY: every access is to channels `c..c + n` (`n <= step`, partial when
+    // `n < step`) of a row `r < rows` or of the per-channel operands, inside
+    // the ranges vouched for.
+    unsafe {
+        for r in 0..rows {
+            let mut c = 0;
+            while c < channels {
+                let n = step.min(channels - c);
+                let at = r * channels + c;
+                let rows_at = row_inputs.map(|p| p.add(at).cast::<u8>());
+                let channels_at = channel_inputs.map(|p| p.add(c).cast::<u8>());
+                let (out_at, acc_at) = (out.add(at).cast::<u8>(), acc.add(c).cast::<u8>());
+                if n == step {
+                    let (y, sum) = op(
+                        rows_at.map(|p| In::<T, V>::load(p)),
+                        channels_at.map(|p| In::<T, V>::load(p)),
+                        Acc::<V>::load(acc_at),
+                    );
+                    In::<T, V>::store(y, out_at);
+                    Acc::<V>::store(sum, acc_at);
+                } else {
+                    let (bytes, acc_bytes) = (n * size_of::<T>(), n * size_of::<T::Wide>());
+                    let (y, sum) = op(
+                        rows_at.map(|p| In::<T, V>::load_partial(p, bytes)),
+                        channels_at.map(|p| In::<T, V>::load_partial(p, bytes)),
+                        Acc::<V>::load_partial(acc_at, acc_bytes),
+                    );
+                    In::<T, V>::store_partial(y, out_at, bytes);
+                    Acc::<V>::store_partial(sum, acc_at, acc_bytes);
+                }
+                c += n;
+            }
+        }
+    }
+}
+
+/// The raw kernels of one backend for one element type.
+///
+/// Each takes pointers to `len` elements. The output may be the same pointer as
+/// an input (in place) but must not overlap it otherwise. Broadcast operands
+/// (`slopes`, `bias`) hold `channels` elements, `channels` divides `len` and
+/// is not 0 unless `len` is; accumulators hold `channels` `T::Wide`.
+pub struct Kernels<T: Sealed> {
+    /// `dst = relu(src)`.
+    pub(crate) relu: unsafe fn(src: *const T, dst: *mut T, len: usize),
+    /// `dx = relu'(x) * dy`.
+    pub(crate) relu_backward: unsafe fn(x: *const T, dy: *const T, dx: *mut T, len: usize),
+    /// `dst = relu(src)`; returns how many `dst` are `+0`.
+    pub(crate) relu_count_zeros: unsafe fn(src: *const T, dst: *mut T, len: usize) -> usize,
+    /// `dst = leaky_relu(src, alpha)`.
+    pub(crate) leaky_relu: unsafe fn(src: *const T, dst: *mut T, len: usize, alpha: T::Wide),
+    /// `dx = leaky_relu'(x) * dy`.
+    pub(crate) leaky_relu_backward:
+        unsafe fn(x: *const T, dy: *const T, dx: *mut T, len: usize, alpha: T::Wide),
+    /// `dst = clamp(src, lo, hi)`.
+    pub(crate) clamp: unsafe fn(src: *const T, dst: *mut T, len: usize, lo: T, hi: T),
+    /// `dx = clamp'(x) * dy`.
+    pub(crate) clamp_backward:
+        unsafe fn(x: *const T, dy: *const T, dx: *mut T, len: usize, lo: T, hi: T),
+    /// `dst = prelu(src, slopes)`.
+    pub(crate) prelu:
+        unsafe fn(src: *const T, dst: *mut T, len: usize, slopes: *const T, channels: usize),
+    /// `dx = prelu'(x) * dy`; `dslopes[c] += x * dy` where `x > 0` is false.
+    pub(crate) prelu_backward: unsafe fn(
+        x: *const T,
+        dy: *const T,
+        dx: *mut T,
+        len: usize,
+        slopes: *const T,
+        channels: usize,
+        dslopes: *mut T::Wide,
+    ),
+    /// `dst = relu(src + bias)`.
+    pub(crate) bias_relu:
+        unsafe fn(src: *const T, dst: *mut T, len: usize, bias: *const T, channels: usize),
+    /// `dx = relu_backward(y, dy)`; `dbias[c] += dx` row by row.
+    pub(crate) bias_relu_backward: unsafe fn(
+        y: *const T,
+        dy: *const T,
+        dx: *mut T,
+        len: usize,
+        channels: usize,
+        dbias: *mut T::Wide,
+    ),
+}
+
+impl<T: Sealed> Clone for Kernels<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T: Sealed> Copy for Kernels<T> {}
+
+/// Defines one kernel of a backend: the generic kernel `ops::$name`
+/// instantiated for `$vector` in a function compiled with `$features`.
+macro_rules! compile_kernel {
+    ($vector:ty, [$($features:literal)?], $name:ident($($arg:ident: $ty:ty),*) $(-> $ret:ty)?) => {
+        /// As the generic kernel of the same name, compiled for this backend.
+        ///
+        /// # Safety
+        /// As that kernel.
+        $(#[target_feature(enable = $features)])?
+        pub(crate) unsafe fn $name<T: $crate::Element>($($arg: $ty),*) $(-> $ret)?
+        where
+            $vector: $crate::kernel::Kernel<T>,
+        {
+            // SAFETY: forwarded from the caller.
+            unsafe { $crate::kernel::ops::$name::<T, $vector>($($arg),*) }
+        }
+    };
+}
+pub(crate) use compile_kernel;
+
+/// Defines a backend's `kernels`: every generic kernel of `ops.rs`
+/// instantiated for the register `$vector` inside functions compiled with
+/// `$features`, so that the ISA's intrinsics inline.
+macro_rules! backend_kernels {
+    ($vector:ty $(, target_feature = $features:literal)?) => {
+        /// The generic kernels of `kernel::ops`, compiled for this backend.
+        mod compiled {
+            #[allow(unused_imports)]
+            use super::*;
+            use $crate::kernel::compile_kernel;
+
+            compile_kernel!($vector, [$($features)?], relu(src: *const T, dst: *mut T, len: usize));
+            compile_kernel!($vector, [$($features)?], relu_backward(
+                x: *const T, dy: *const T, dx: *mut T, len: usize
+            ));
+            compile_kernel!($vector, [$($features)?], relu_count_zeros(
+                src: *const T, dst: *mut T, len: usize
+            ) -> usize);
+            compile_kernel!($vector, [$($features)?], leaky_relu(
+                src: *const T, dst: *mut T, len: usize, alpha: T::Wide
+            ));
+            compile_kernel!($vector, [$($features)?], leaky_relu_backward(
+                x: *const T, dy: *const T, dx: *mut T, len: usize, alpha: T::Wide
+            ));
+            compile_kernel!($vector, [$($features)?], clamp(
+                src: *const T, dst: *mut T, len: usize, lo: T, hi: T
+            ));
+            compile_kernel!($vector, [$($features)?], clamp_backward(
+                x: *const T, dy: *const T, dx: *mut T, len: usize, lo: T, hi: T
+            ));
+            compile_kernel!($vector, [$($features)?], prelu(
+                src: *const T, dst: *mut T, len: usize, slopes: *const T, channels: usize
+            ));
+            compile_kernel!($vector, [$($features)?], prelu_backward(
+                x: *const T, dy: *const T, dx: *mut T, len: usize,
+                slopes: *const T, channels: usize, dslopes: *mut T::Wide
+            ));
+            compile_kernel!($vector, [$($features)?], bias_relu(
+                src: *const T, dst: *mut T, len: usize, bias: *const T, channels: usize
+            ));
+            compile_kernel!($vector, [$($features)?], bias_relu_backward(
+                y: *const T, dy: *const T, dx: *mut T, len: usize,
+                channels: usize, dbias: *mut T::Wide
+            ));
+        }
+
+        /// This backend's kernels for `T`. Calling them is only sound where
+        /// the CPU supports the backend.
+        pub(crate) const fn kernels<T: $crate::Element>() -> $crate::kernel::Kernels<T>
+        where
+            $vector: $crate::kernel::Kernel<T>,
+        {
+            $crate::kernel::Kernels {
+                relu: compiled::relu::<T>,
+                relu_backward: compiled::relu_backward::<T>,
+                relu_count_zeros: compiled::relu_count_zeros::<T>,
+                leaky_relu: compiled::leaky_relu::<T>,
+                leaky_relu_backward: compiled::leaky_relu_backward::<T>,
+                clamp: compiled::clamp::<T>,
+                clamp_backward: compiled::clamp_backward::<T>,
+                prelu: compiled::prelu::<T>,
+                prelu_backward: compiled::prelu_backward::<T>,
+                bias_relu: compiled::bias_relu::<T>,
+                bias_relu_backward: compiled::bias_relu_backward::<T>,
+            }
+        }
+    };
+}
+pub(crate) use backend_kernels;
