@@ -11,7 +11,7 @@ pub(crate) mod sealed {
     /// elsewhere.
     pub trait Sealed: Copy + PartialOrd + core::fmt::Debug {
         /// The bit pattern as a signed integer of the same width.
-        type Bits: bytemuck::Pod;
+        type Bits: bytemuck::Pod + Into<i64>;
         /// The lanes arithmetic kernels load the bits into: `i32` (the 16-bit
         /// types sign-extended, and `f32`) or `i64`.
         type Lane: Copy;

@@ -40,10 +40,50 @@
 //! | `np.maximum(0, x)` (f32)    | NaN                 | `-0.0`       |
 //!
 //! The SIMD kernels compare the floats' bit patterns as integers (see
-//! `src/kernel.rs`), so their result does not depend on the CPU's denormal or
-//! flush-to-zero modes, and signalling NaNs are never quieted. The scalar
+//! `src/kernel/ops.rs`), so their result does not depend on the CPU's denormal
+//! or flush-to-zero modes, and signalling NaNs are never quieted. The scalar
 //! reference uses float compares and, like any Rust code, assumes the default
 //! floating-point environment.
+//!
+//! # The ReLU family
+//!
+//! The same exactness, for the operations engines use next to ReLU. Each has
+//! an in-place form (`*_inplace`), an out-of-place form, and a gradient
+//! (`*_backward`); all run on every backend and give the scalar reference's
+//! bits. Two rules cover every special case:
+//!
+//! - **Passed through, bit for bit.** Where a definition returns an input (`x`,
+//!   `dy`, a bound), the output has that input's exact bits, NaN payloads and
+//!   signalling NaNs included.
+//! - **Computed once, then rounded once.** Where it computes (`alpha * x`,
+//!   `x + bias`), the result is one IEEE multiply or add in [`Wide<T>`]
+//!   (`f32` for `f16`, `bf16`, `f32`; `f64` for `f64`), rounded to nearest
+//!   even, then rounded once to `T`. No fused multiply-add. A NaN result is
+//!   the canonical quiet NaN (`0x7fc0_0000` for `f32`, `0x7e00` for `f16`,
+//!   `0x7fc0` for `bf16`, `0x7ff8_0000_0000_0000` for `f64`): x86 and ARM
+//!   return different NaNs from the same arithmetic, so none of them is kept.
+//!
+//! | operation | forward `y` | gradient `dx` |
+//! |-----------|-------------|---------------|
+//! | [`leaky_relu`] (`alpha: f32`) | `x` if `x > 0` or NaN, else `alpha * x` (`-0.0` gives `alpha * -0.0`; `-inf` with `alpha = 0` gives NaN) | `dy` if `x > 0`, else `alpha * dy` (NaN `x` included, as PyTorch) |
+//! | [`prelu`] (`slopes: &[T]`) | leaky ReLU with `alpha = slopes[i % slopes.len()]` (channels last) | as leaky ReLU; `dslopes[c] += x * dy` where `x > 0` is false, row by row |
+//! | [`clamp`] (`lo, hi: T`) | `min(max(x, lo), hi)` with `-0.0 < +0.0`; NaN kept | `dy` if `lo < x < hi` or NaN, else `+0.0` |
+//! | [`relu6`] | `clamp(x, +0.0, 6.0)`: `-0.0` gives `+0.0`, like `relu` | `dy` if `0 < x < 6` or NaN, else `+0.0` |
+//! | [`bias_relu`] (`bias: &[T]`) | `relu(x + bias[i % bias.len()])` | from `y`: `relu_backward(y, dy)`; `dbias[c] += dx`, row by row |
+//! | [`relu_count_zeros`] | `relu(x)`, and returns how many `y` are `+0.0` | (use [`relu_backward`]) |
+//!
+//! Per-channel operands (`slopes`, `bias`) repeat along the slice, so channels
+//! are the last (fastest) dimension; a slice whose length is not a multiple of
+//! theirs panics before anything is written. Channels-first callers call once
+//! per channel plane with a one-element operand. Gradients of per-channel
+//! operands (`dslopes`, `dbias`, of type `&mut [Wide<T>]`) are added to, one
+//! row after the other in index order, so the sums are the same on every
+//! backend (and as slow as that order allows when there are few channels).
+//!
+//! Clamp and count are integer-only like ReLU. Leaky ReLU, PReLU and bias +
+//! ReLU use the CPU's float add and multiply (`f16`/`bf16` are widened and
+//! narrowed with integer code, not F16C), and, like all Rust code, assume the
+//! default floating-point environment (round to nearest, no flush to zero).
 //!
 //! # Choosing the backend
 //!

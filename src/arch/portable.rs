@@ -117,9 +117,9 @@ macro_rules! lanes {
             }
 
             #[inline(always)]
-            unsafe fn count(mask: Self) -> usize {
-                let bytes: [u8; 32] = cast(mask);
-                bytes.iter().filter(|&&b| b != 0).count() / size_of::<$int>()
+            unsafe fn count_into(counts: Self, mask: Self) -> Self {
+                // Set lanes are -1.
+                cast(cast::<_, $unsigned>(counts) - cast::<_, $unsigned>(mask))
             }
 
             #[inline(always)]

@@ -142,8 +142,28 @@ pub trait Lanes<I>: Vector {
     /// the register, multiples of the lane width, `to <= BYTES`).
     unsafe fn lanes_between(from: usize, to: usize) -> Self::Mask;
 
-    /// How many lanes `mask` sets.
-    unsafe fn count(mask: Self::Mask) -> usize;
+    /// `counts` plus one in the lanes `mask` sets (wrapping).
+    unsafe fn count_into(counts: Self, mask: Self::Mask) -> Self;
+
+    /// The sum of the lanes of `counts`, read as unsigned integers.
+    #[inline(always)]
+    unsafe fn sum(counts: Self) -> usize
+    where
+        I: bytemuck::Pod + Into<i64>,
+    {
+        let mut buf = core::mem::MaybeUninit::<[u8; 64]>::uninit();
+        // SAFETY: `BYTES <= 64` (the widest register); the first `BYTES`
+        // bytes of `buf` are initialised by the store.
+        let bytes = unsafe {
+            counts.store(buf.as_mut_ptr().cast::<u8>());
+            core::slice::from_raw_parts(buf.as_ptr().cast::<u8>(), Self::BYTES)
+        };
+        let width = u64::MAX >> (64 - 8 * size_of::<I>());
+        let lanes = bytes.chunks_exact(size_of::<I>());
+        lanes
+            .map(|lane| (bytemuck::pod_read_unaligned::<I>(lane).into() as u64 & width) as usize)
+            .sum()
+    }
 
     /// Lane-wise wrapping `self + other`.
     unsafe fn add(self, other: Self) -> Self;
@@ -288,6 +308,26 @@ impl<V: Vector> Stream for Halves<V> {
     }
 }
 
+/// The operation [`map`] applies: `N` input registers to one output register.
+///
+/// A trait with `#[inline(always)]` methods rather than a closure: a closure
+/// is a function of its own, without the kernel's target features, so the
+/// intrinsics inside it would not inline.
+pub trait Op<V, const N: usize> {
+    /// # Safety
+    /// The CPU has the ISA of `V`.
+    unsafe fn apply(&self, x: [V; N]) -> V;
+}
+
+/// The operation [`accumulate_rows`] applies: `N` row registers, `M`
+/// per-channel registers and an accumulator to an output and a new
+/// accumulator.
+pub trait RowOp<V, const N: usize, const M: usize> {
+    /// # Safety
+    /// The CPU has the ISA of `V`.
+    unsafe fn apply(&self, rows: [V; N], channels: [V; M], sum: V) -> (V, V);
+}
+
 /// Sees each register a loop stores, with the byte range of it that no other
 /// stored register covers (so a count over them counts each element once).
 pub trait Tally<V> {
@@ -330,7 +370,7 @@ pub(crate) unsafe fn map<S: Stream, const N: usize>(
     inputs: [*const u8; N],
     out: *mut u8,
     bytes: usize,
-    op: impl Fn([S::Reg; N]) -> S::Reg,
+    op: &impl Op<S::Reg, N>,
     tally: &mut impl Tally<S::Reg>,
 ) {
     const UNROLL: usize = 4;
@@ -342,15 +382,15 @@ pub(crate) unsafe fn map<S: Stream, const N: usize>(
     unsafe {
         if bytes < S::BYTES {
             if bytes > 0 {
-                let y = op(inputs.map(|p| S::load_partial(p, bytes)));
+                let y = op.apply(inputs.map(|p| S::load_partial(p, bytes)));
                 S::store_partial(y, out, bytes);
                 tally.part(y, 0, bytes);
             }
             return;
         }
         let last = bytes - S::BYTES;
-        let first = op(inputs.map(|p| S::load(p)));
-        let tail = op(inputs.map(|p| S::load(p.add(last))));
+        let first = op.apply(inputs.map(|p| S::load(p)));
+        let tail = op.apply(inputs.map(|p| S::load(p.add(last))));
         // The first offset after 0 where `out` is aligned (`BYTES` is a power
         // of two); `first` covers everything before it.
         let start = S::BYTES - out.addr() % S::BYTES;
@@ -358,14 +398,14 @@ pub(crate) unsafe fn map<S: Stream, const N: usize>(
         while at + UNROLL * S::BYTES <= last {
             for k in 0..UNROLL {
                 let at = at + k * S::BYTES;
-                let y = op(inputs.map(|p| S::load(p.add(at))));
+                let y = op.apply(inputs.map(|p| S::load(p.add(at))));
                 S::store(y, out.add(at));
                 tally.whole(y);
             }
             at += UNROLL * S::BYTES;
         }
         while at < last {
-            let y = op(inputs.map(|p| S::load(p.add(at))));
+            let y = op.apply(inputs.map(|p| S::load(p.add(at))));
             S::store(y, out.add(at));
             tally.whole(y);
             at += S::BYTES;
@@ -405,7 +445,7 @@ pub(crate) unsafe fn accumulate_rows<T: Element, V: Kernel<T>, const N: usize, c
     rows: usize,
     channels: usize,
     acc: *mut T::Wide,
-    op: impl Fn([V; N], [V; M], V) -> (V, V),
+    op: &impl RowOp<V, N, M>,
 ) {
     type In<T, V> = <T as Sealed>::Stream<V>;
     type Acc<V> = Plain<V>;
@@ -423,7 +463,7 @@ pub(crate) unsafe fn accumulate_rows<T: Element, V: Kernel<T>, const N: usize, c
                 let channels_at = channel_inputs.map(|p| p.add(c).cast::<u8>());
                 let (out_at, acc_at) = (out.add(at).cast::<u8>(), acc.add(c).cast::<u8>());
                 if n == step {
-                    let (y, sum) = op(
+                    let (y, sum) = op.apply(
                         rows_at.map(|p| In::<T, V>::load(p)),
                         channels_at.map(|p| In::<T, V>::load(p)),
                         Acc::<V>::load(acc_at),
@@ -432,7 +472,7 @@ pub(crate) unsafe fn accumulate_rows<T: Element, V: Kernel<T>, const N: usize, c
                     Acc::<V>::store(sum, acc_at);
                 } else {
                     let (bytes, acc_bytes) = (n * size_of::<T>(), n * size_of::<T::Wide>());
-                    let (y, sum) = op(
+                    let (y, sum) = op.apply(
                         rows_at.map(|p| In::<T, V>::load_partial(p, bytes)),
                         channels_at.map(|p| In::<T, V>::load_partial(p, bytes)),
                         Acc::<V>::load_partial(acc_at, acc_bytes),

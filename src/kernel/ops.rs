@@ -31,116 +31,93 @@
 //! returns (x86's default NaN is negative, ARM's positive), so every computed
 //! NaN is replaced by the canonical one before it is stored.
 
-use super::{Float, Kernel, Lanes, Plain, Stream, Tally, accumulate_rows, map};
+use super::{Float, Kernel, Lanes, Op, Plain, RowOp, Stream, Tally, accumulate_rows, map};
 use crate::Element;
 use crate::element::Specials;
+use core::marker::PhantomData;
 use core::mem::MaybeUninit;
 
-/// [`Specials`] splatted into registers, with zero.
-#[derive(Clone, Copy)]
-struct Splats<V> {
+/// [`Specials`] splatted into registers of `V` with lanes of `I`, with zero.
+struct Splats<V, I> {
     zero: V,
     neg_inf: V,
     inf: V,
     abs: V,
     nan: V,
+    _lane: PhantomData<I>,
 }
 
-/// # Safety
-/// The CPU has the ISA of `V`.
-#[inline(always)]
-unsafe fn splats<V: Lanes<I>, I>(s: Specials<I>) -> Splats<V> {
-    // SAFETY: forwarded from the caller.
-    unsafe {
-        let neg_inf = V::splat(s.neg_inf);
-        Splats {
-            zero: neg_inf.xor(neg_inf),
-            neg_inf,
-            inf: V::splat(s.inf),
-            abs: V::splat(s.abs),
-            nan: V::splat(s.nan),
+impl<V: Lanes<I>, I> Splats<V, I> {
+    /// # Safety
+    /// The CPU has the ISA of `V`.
+    #[inline(always)]
+    unsafe fn new(s: Specials<I>) -> Self {
+        // SAFETY: forwarded from the caller.
+        unsafe {
+            let neg_inf = V::splat(s.neg_inf);
+            Splats {
+                zero: neg_inf.xor(neg_inf),
+                neg_inf,
+                inf: V::splat(s.inf),
+                abs: V::splat(s.abs),
+                nan: V::splat(s.nan),
+                _lane: PhantomData,
+            }
         }
+    }
+
+    // The steps the operations are made of, on lanes of `I`. All need the ISA
+    // of `V`, which every caller (an `Op`) has.
+
+    /// `x > 0` or NaN: `bits > bits(-inf)` and `bits != 0`.
+    #[inline(always)]
+    unsafe fn passes(&self, x: V) -> V::Mask {
+        // SAFETY: the caller has the ISA.
+        unsafe { V::and_not(x.gt(self.neg_inf), x.eq(self.zero)) }
+    }
+
+    /// `0 < x <= inf`: `0 < bits <= bits(inf)`.
+    #[inline(always)]
+    unsafe fn above_zero(&self, x: V) -> V::Mask {
+        // SAFETY: the caller has the ISA.
+        unsafe { V::and_not(x.gt(self.zero), x.gt(self.inf)) }
+    }
+
+    /// NaN: `|bits| > bits(inf)`.
+    #[inline(always)]
+    unsafe fn is_nan(&self, x: V) -> V::Mask {
+        // SAFETY: the caller has the ISA.
+        unsafe { x.and(self.abs).gt(self.inf) }
+    }
+
+    /// `max(+0, x)`, NaN kept: `bits > bits(-inf)`.
+    #[inline(always)]
+    unsafe fn relu(&self, x: V) -> V {
+        // SAFETY: the caller has the ISA.
+        unsafe { V::zero_unless(x.gt(self.neg_inf), x) }
+    }
+
+    /// Any NaN replaced by the canonical one.
+    #[inline(always)]
+    unsafe fn canonical(&self, x: V) -> V {
+        // SAFETY: the caller has the ISA.
+        unsafe { V::select(self.is_nan(x), self.nan, x) }
+    }
+
+    /// A key whose signed order is IEEE 754 total order on non-NaNs:
+    /// negative values get their magnitude bits flipped.
+    #[inline(always)]
+    unsafe fn order_key(&self, x: V) -> V {
+        // SAFETY: the caller has the ISA.
+        unsafe { x.xor(V::zero_unless(self.zero.gt(x), self.abs)) }
     }
 }
 
-// The per-register steps. Each has one `Lanes` bound, so the lane width is
-// the caller's turbofish; all need the ISA of `V` (the callers' contract).
-
-/// `x > 0` or NaN: `bits > bits(-inf)` and `bits != 0`.
-#[inline(always)]
-unsafe fn passes<V: Lanes<I>, I>(x: V, s: &Splats<V>) -> V::Mask {
-    // SAFETY: the caller has the ISA.
-    unsafe { V::and_not(x.gt(s.neg_inf), x.eq(s.zero)) }
-}
-
-/// `0 < x <= inf`: `0 < bits <= bits(inf)`.
-#[inline(always)]
-unsafe fn above_zero<V: Lanes<I>, I>(x: V, s: &Splats<V>) -> V::Mask {
-    // SAFETY: the caller has the ISA.
-    unsafe { V::and_not(x.gt(s.zero), x.gt(s.inf)) }
-}
-
-/// NaN: `|bits| > bits(inf)`.
-#[inline(always)]
-unsafe fn is_nan<V: Lanes<I>, I>(x: V, s: &Splats<V>) -> V::Mask {
-    // SAFETY: the caller has the ISA.
-    unsafe { x.and(s.abs).gt(s.inf) }
-}
-
-/// `max(+0, x)`, NaN kept.
-#[inline(always)]
-unsafe fn relu_lanes<V: Lanes<I>, I>(x: V, s: &Splats<V>) -> V {
-    // SAFETY: the caller has the ISA.
-    unsafe { V::zero_unless(x.gt(s.neg_inf), x) }
-}
-
-/// Any NaN replaced by the canonical one.
-#[inline(always)]
-unsafe fn canonical<V: Lanes<I>, I>(x: V, s: &Splats<V>) -> V {
-    // SAFETY: the caller has the ISA.
-    unsafe { V::select(is_nan(x, s), s.nan, x) }
-}
-
-/// A key whose signed order is IEEE 754 total order on non-NaNs: negative
-/// values get their magnitude bits flipped.
-#[inline(always)]
-unsafe fn order_key<V: Lanes<I>, I>(x: V, s: &Splats<V>) -> V {
-    // SAFETY: the caller has the ISA.
-    unsafe { x.xor(V::zero_unless(s.zero.gt(x), s.abs)) }
-}
-
-#[inline(always)]
-unsafe fn fmul<V: Float<F>, F>(a: V, b: V) -> V {
-    // SAFETY: the caller has the ISA.
-    unsafe { a.fmul(b) }
-}
-
-#[inline(always)]
-unsafe fn fadd<V: Float<F>, F>(a: V, b: V) -> V {
-    // SAFETY: the caller has the ISA.
-    unsafe { a.fadd(b) }
-}
-
-#[inline(always)]
-unsafe fn zero_unless<V: Lanes<I>, I>(mask: V::Mask, v: V) -> V {
-    // SAFETY: the caller has the ISA.
-    unsafe { V::zero_unless(mask, v) }
-}
-
-#[inline(always)]
-unsafe fn select<V: Lanes<I>, I>(mask: V::Mask, a: V, b: V) -> V {
-    // SAFETY: the caller has the ISA.
-    unsafe { V::select(mask, a, b) }
-}
-
-/// `T`'s arithmetic in registers of `V`: splatted constants for `T`'s bits in
-/// arithmetic lanes and for its wide type, and the steps built from them.
+/// `T`'s arithmetic in registers of `V`: its bits sign-extended to arithmetic
+/// lanes (`lane`), its wide type's bits (`wide`), and the steps built on them.
 struct Arith<T: Element, V: Kernel<T>> {
-    /// `T`'s patterns, sign-extended to `T::Lane`.
-    lane: Splats<V>,
-    /// The wide type's patterns.
-    wide: Splats<V>,
-    _t: core::marker::PhantomData<T>,
+    lane: Splats<V, T::Lane>,
+    wide: Splats<V, T::Lane>,
 }
 
 impl<T: Element, V: Kernel<T>> Arith<T, V> {
@@ -151,11 +128,31 @@ impl<T: Element, V: Kernel<T>> Arith<T, V> {
         // SAFETY: forwarded from the caller.
         unsafe {
             Arith {
-                lane: splats::<V, T::Lane>(T::LANE_BITS),
-                wide: splats::<V, T::Lane>(T::WIDE_BITS),
-                _t: core::marker::PhantomData,
+                lane: Splats::new(T::LANE_BITS),
+                wide: Splats::new(T::WIDE_BITS),
             }
         }
+    }
+
+    /// `a * b` in the wide type.
+    #[inline(always)]
+    unsafe fn mul(&self, a: V, b: V) -> V {
+        // SAFETY: forwarded from the caller.
+        unsafe { <V as Float<T::Wide>>::fmul(a, b) }
+    }
+
+    /// `a + b` in the wide type.
+    #[inline(always)]
+    unsafe fn add(&self, a: V, b: V) -> V {
+        // SAFETY: forwarded from the caller.
+        unsafe { <V as Float<T::Wide>>::fadd(a, b) }
+    }
+
+    /// A wide result, NaN canonicalised, rounded to `T`.
+    #[inline(always)]
+    unsafe fn narrow(&self, w: V) -> V {
+        // SAFETY: forwarded from the caller.
+        unsafe { T::narrow(self.wide.canonical(w)) }
     }
 
     /// `x` if `x > 0` or NaN, else `round(scale * x)`: leaky ReLU's and PReLU's
@@ -164,8 +161,8 @@ impl<T: Element, V: Kernel<T>> Arith<T, V> {
     unsafe fn leaky(&self, x: V, scale: V) -> V {
         // SAFETY: forwarded from the caller.
         unsafe {
-            let scaled = self.narrow(fmul::<V, T::Wide>(T::widen(x), scale));
-            select::<V, T::Lane>(passes::<V, T::Lane>(x, &self.lane), x, scaled)
+            let scaled = self.narrow(self.mul(T::widen(x), scale));
+            <V as Lanes<T::Lane>>::select(self.lane.passes(x), x, scaled)
         }
     }
 
@@ -174,37 +171,234 @@ impl<T: Element, V: Kernel<T>> Arith<T, V> {
     unsafe fn leaky_backward(&self, x: V, dy: V, scale: V) -> V {
         // SAFETY: forwarded from the caller.
         unsafe {
-            let scaled = self.narrow(fmul::<V, T::Wide>(T::widen(dy), scale));
-            select::<V, T::Lane>(above_zero::<V, T::Lane>(x, &self.lane), dy, scaled)
+            let scaled = self.narrow(self.mul(T::widen(dy), scale));
+            <V as Lanes<T::Lane>>::select(self.lane.above_zero(x), dy, scaled)
+        }
+    }
+}
+
+// The operations, one register at a time. Each `apply` needs the ISA of `V`,
+// which the kernels that build them have.
+
+/// ReLU, on `T`'s own lanes.
+struct Relu<V, I>(Splats<V, I>);
+
+impl<V: Lanes<I>, I> Op<V, 1> for Relu<V, I> {
+    #[inline(always)]
+    unsafe fn apply(&self, [x]: [V; 1]) -> V {
+        // SAFETY: the caller has the ISA.
+        unsafe { self.0.relu(x) }
+    }
+}
+
+/// ReLU's gradient, on `T`'s own lanes.
+struct ReluBackward<V, I>(Splats<V, I>);
+
+impl<V: Lanes<I>, I> Op<V, 2> for ReluBackward<V, I> {
+    #[inline(always)]
+    unsafe fn apply(&self, [x, dy]: [V; 2]) -> V {
+        // SAFETY: the caller has the ISA.
+        unsafe { V::zero_unless(self.0.passes(x), dy) }
+    }
+}
+
+/// Counts the lanes of stored registers that are `+0` (all bits zero), in a
+/// register of per-lane counters (a compare and a subtract per register),
+/// summed before they can wrap and at the end.
+struct ZeroCount<V, I> {
+    zero: V,
+    counts: V,
+    /// Registers counted since `counts` was last summed.
+    pending: usize,
+    total: usize,
+    _lane: PhantomData<I>,
+}
+
+impl<V: Lanes<I>, I: bytemuck::Pod + Into<i64>> ZeroCount<V, I> {
+    /// Registers a lane counter can count without wrapping.
+    const LIMIT: u64 = u64::MAX >> (64 - 8 * size_of::<I>());
+
+    /// # Safety
+    /// The CPU has the ISA of `V` (as for every method).
+    #[inline(always)]
+    unsafe fn new(zero: V) -> Self {
+        ZeroCount {
+            zero,
+            counts: zero,
+            pending: 0,
+            total: 0,
+            _lane: PhantomData,
         }
     }
 
-    /// A wide result, NaN canonicalised, rounded to `T`.
     #[inline(always)]
-    unsafe fn narrow(&self, w: V) -> V {
-        // SAFETY: forwarded from the caller.
-        unsafe { T::narrow(canonical::<V, T::Lane>(w, &self.wide)) }
+    unsafe fn add(&mut self, zeros: V::Mask) {
+        // SAFETY: the caller has the ISA.
+        unsafe {
+            self.counts = V::count_into(self.counts, zeros);
+            self.pending += 1;
+            if self.pending as u64 == Self::LIMIT {
+                self.total += V::sum(self.counts);
+                (self.counts, self.pending) = (self.zero, 0);
+            }
+        }
+    }
+
+    #[inline(always)]
+    unsafe fn finish(self) -> usize {
+        // SAFETY: the caller has the ISA.
+        self.total + unsafe { V::sum(self.counts) }
     }
 }
 
-/// Counts the lanes of stored registers that are `+0` (all bits zero).
-struct ZeroCount<V: Lanes<I>, I> {
-    zero: V,
-    count: usize,
-    _lane: core::marker::PhantomData<I>,
-}
-
-impl<V: Lanes<I>, I> Tally<V> for ZeroCount<V, I> {
+impl<V: Lanes<I>, I: bytemuck::Pod + Into<i64>> Tally<V> for ZeroCount<V, I> {
     #[inline(always)]
     fn whole(&mut self, y: V) {
         // SAFETY: only built inside kernels, which have the ISA of `V`.
-        self.count += unsafe { V::count(y.eq(self.zero)) };
+        unsafe { self.add(y.eq(self.zero)) }
     }
 
     #[inline(always)]
     fn part(&mut self, y: V, from: usize, to: usize) {
         // SAFETY: as in `whole`; `from..to` lies within the register (`map`).
-        self.count += unsafe { V::count(V::both(y.eq(self.zero), V::lanes_between(from, to))) };
+        unsafe { self.add(V::both(y.eq(self.zero), V::lanes_between(from, to))) }
+    }
+}
+
+/// Leaky ReLU with a splatted wide `alpha`.
+struct Leaky<T: Element, V: Kernel<T>> {
+    arith: Arith<T, V>,
+    alpha: V,
+}
+
+impl<T: Element, V: Kernel<T>> Op<V, 1> for Leaky<T, V> {
+    #[inline(always)]
+    unsafe fn apply(&self, [x]: [V; 1]) -> V {
+        // SAFETY: the caller has the ISA.
+        unsafe { self.arith.leaky(x, self.alpha) }
+    }
+}
+
+impl<T: Element, V: Kernel<T>> Op<V, 2> for Leaky<T, V> {
+    /// The gradient.
+    #[inline(always)]
+    unsafe fn apply(&self, [x, dy]: [V; 2]) -> V {
+        // SAFETY: the caller has the ISA.
+        unsafe { self.arith.leaky_backward(x, dy, self.alpha) }
+    }
+}
+
+/// Clamp to splatted bounds, on `T`'s own lanes; the bounds' order keys.
+struct Clamp<V, I> {
+    s: Splats<V, I>,
+    lo: V,
+    hi: V,
+    lo_key: V,
+    hi_key: V,
+}
+
+impl<V: Lanes<I>, I> Clamp<V, I> {
+    /// # Safety
+    /// The CPU has the ISA of `V`.
+    #[inline(always)]
+    unsafe fn new(s: Specials<I>, lo: I, hi: I) -> Self {
+        // SAFETY: forwarded from the caller.
+        unsafe {
+            let s = Splats::new(s);
+            let (lo, hi) = (V::splat(lo), V::splat(hi));
+            let (lo_key, hi_key) = (s.order_key(lo), s.order_key(hi));
+            Clamp {
+                s,
+                lo,
+                hi,
+                lo_key,
+                hi_key,
+            }
+        }
+    }
+}
+
+impl<V: Lanes<I>, I> Op<V, 1> for Clamp<V, I> {
+    #[inline(always)]
+    unsafe fn apply(&self, [x]: [V; 1]) -> V {
+        // SAFETY: the caller has the ISA.
+        unsafe {
+            let key = self.s.order_key(x);
+            let nan = self.s.is_nan(x);
+            let below = V::and_not(self.lo_key.gt(key), nan);
+            let above = V::and_not(key.gt(self.hi_key), nan);
+            V::select(below, self.lo, V::select(above, self.hi, x))
+        }
+    }
+}
+
+impl<V: Lanes<I>, I> Op<V, 2> for Clamp<V, I> {
+    /// The gradient: `dy` where `lo < x < hi` or NaN.
+    #[inline(always)]
+    unsafe fn apply(&self, [x, dy]: [V; 2]) -> V {
+        // SAFETY: the caller has the ISA.
+        unsafe {
+            let key = self.s.order_key(x);
+            let inside = V::both(key.gt(self.lo_key), self.hi_key.gt(key));
+            V::zero_unless(V::either(inside, self.s.is_nan(x)), dy)
+        }
+    }
+}
+
+/// PReLU: `x` and the channel's slope.
+struct Prelu<T: Element, V: Kernel<T>>(Arith<T, V>);
+
+impl<T: Element, V: Kernel<T>> Op<V, 2> for Prelu<T, V> {
+    #[inline(always)]
+    unsafe fn apply(&self, [x, slope]: [V; 2]) -> V {
+        // SAFETY: the caller has the ISA.
+        unsafe { self.0.leaky(x, T::widen(slope)) }
+    }
+}
+
+impl<T: Element, V: Kernel<T>> RowOp<V, 2, 1> for Prelu<T, V> {
+    /// The gradient, and `dslopes += x * dy` where `x > 0` is false.
+    #[inline(always)]
+    unsafe fn apply(&self, [x, dy]: [V; 2], [slope]: [V; 1], sum: V) -> (V, V) {
+        // SAFETY: the caller has the ISA.
+        unsafe {
+            let a = &self.0;
+            let dx = a.leaky_backward(x, dy, T::widen(slope));
+            let added = a
+                .wide
+                .canonical(a.add(sum, a.mul(T::widen(x), T::widen(dy))));
+            let kept = <V as Lanes<T::Lane>>::select(a.lane.above_zero(x), sum, added);
+            (dx, kept)
+        }
+    }
+}
+
+/// Bias + ReLU: `x` and the channel's bias.
+struct BiasRelu<T: Element, V: Kernel<T>>(Arith<T, V>);
+
+impl<T: Element, V: Kernel<T>> Op<V, 2> for BiasRelu<T, V> {
+    /// ReLU on the wide sum, then rounding, equals rounding then ReLU:
+    /// rounding keeps the sign, and `+0` stays `+0`.
+    #[inline(always)]
+    unsafe fn apply(&self, [x, bias]: [V; 2]) -> V {
+        // SAFETY: the caller has the ISA.
+        unsafe {
+            let a = &self.0;
+            a.narrow(a.wide.relu(a.add(T::widen(x), T::widen(bias))))
+        }
+    }
+}
+
+impl<T: Element, V: Kernel<T>> RowOp<V, 2, 0> for BiasRelu<T, V> {
+    /// The gradient from `y`, and `dbias += dx`.
+    #[inline(always)]
+    unsafe fn apply(&self, [y, dy]: [V; 2], []: [V; 0], sum: V) -> (V, V) {
+        // SAFETY: the caller has the ISA.
+        unsafe {
+            let a = &self.0;
+            let dx = <V as Lanes<T::Lane>>::zero_unless(a.lane.passes(y), dy);
+            (dx, a.wide.canonical(a.add(sum, T::widen(dx))))
+        }
     }
 }
 
@@ -218,9 +412,8 @@ impl<V: Lanes<I>, I> Tally<V> for ZeroCount<V, I> {
 pub(crate) unsafe fn relu<T: Element, V: Kernel<T>>(src: *const T, dst: *mut T, len: usize) {
     // SAFETY: see above.
     unsafe {
-        let s = splats::<V, T::Bits>(T::BITS);
-        let op = |[x]: [V; 1]| relu_lanes::<V, T::Bits>(x, &s);
-        map::<Plain<V>, 1>([src.cast()], dst.cast(), len * size_of::<T>(), op, &mut ());
+        let op = Relu(Splats::<V, T::Bits>::new(T::BITS));
+        map::<Plain<V>, 1>([src.cast()], dst.cast(), len * size_of::<T>(), &op, &mut ());
     }
 }
 
@@ -234,10 +427,9 @@ pub(crate) unsafe fn relu_backward<T: Element, V: Kernel<T>>(
 ) {
     // SAFETY: see above.
     unsafe {
-        let s = splats::<V, T::Bits>(T::BITS);
-        let op = |[x, dy]: [V; 2]| zero_unless::<V, T::Bits>(passes::<V, T::Bits>(x, &s), dy);
+        let op = ReluBackward(Splats::<V, T::Bits>::new(T::BITS));
         let inputs = [x.cast(), dy.cast()];
-        map::<Plain<V>, 2>(inputs, dx.cast(), len * size_of::<T>(), op, &mut ());
+        map::<Plain<V>, 2>(inputs, dx.cast(), len * size_of::<T>(), &op, &mut ());
     }
 }
 
@@ -250,21 +442,16 @@ pub(crate) unsafe fn relu_count_zeros<T: Element, V: Kernel<T>>(
 ) -> usize {
     // SAFETY: see above.
     unsafe {
-        let s = splats::<V, T::Bits>(T::BITS);
-        let mut zeros = ZeroCount::<V, T::Bits> {
-            zero: s.zero,
-            count: 0,
-            _lane: core::marker::PhantomData,
-        };
-        let op = |[x]: [V; 1]| relu_lanes::<V, T::Bits>(x, &s);
+        let op = Relu(Splats::<V, T::Bits>::new(T::BITS));
+        let mut zeros = ZeroCount::<V, T::Bits>::new(op.0.zero);
         map::<Plain<V>, 1>(
             [src.cast()],
             dst.cast(),
             len * size_of::<T>(),
-            op,
+            &op,
             &mut zeros,
         );
-        zeros.count
+        zeros.finish()
     }
 }
 
@@ -278,10 +465,11 @@ pub(crate) unsafe fn leaky_relu<T: Element, V: Kernel<T>>(
 ) {
     // SAFETY: see above.
     unsafe {
-        let a = Arith::<T, V>::new();
-        let alpha = <V as Float<T::Wide>>::fsplat(alpha);
-        let op = |[x]: [V; 1]| a.leaky(x, alpha);
-        map::<T::Stream<V>, 1>([src.cast()], dst.cast(), len * size_of::<T>(), op, &mut ());
+        let op = Leaky {
+            arith: Arith::<T, V>::new(),
+            alpha: <V as Float<T::Wide>>::fsplat(alpha),
+        };
+        map::<T::Stream<V>, 1>([src.cast()], dst.cast(), len * size_of::<T>(), &op, &mut ());
     }
 }
 
@@ -296,36 +484,12 @@ pub(crate) unsafe fn leaky_relu_backward<T: Element, V: Kernel<T>>(
 ) {
     // SAFETY: see above.
     unsafe {
-        let a = Arith::<T, V>::new();
-        let alpha = <V as Float<T::Wide>>::fsplat(alpha);
-        let op = |[x, dy]: [V; 2]| a.leaky_backward(x, dy, alpha);
+        let op = Leaky {
+            arith: Arith::<T, V>::new(),
+            alpha: <V as Float<T::Wide>>::fsplat(alpha),
+        };
         let inputs = [x.cast(), dy.cast()];
-        map::<T::Stream<V>, 2>(inputs, dx.cast(), len * size_of::<T>(), op, &mut ());
-    }
-}
-
-/// The splatted bounds of a clamp and their order keys.
-struct Bounds<V> {
-    lo: V,
-    hi: V,
-    lo_key: V,
-    hi_key: V,
-}
-
-/// # Safety
-/// The CPU has the ISA of `V`.
-#[inline(always)]
-unsafe fn bounds<T: Element, V: Kernel<T>>(lo: T, hi: T, s: &Splats<V>) -> Bounds<V> {
-    // SAFETY: forwarded from the caller.
-    unsafe {
-        let lo = <V as Lanes<T::Bits>>::splat(bytemuck::cast(lo));
-        let hi = <V as Lanes<T::Bits>>::splat(bytemuck::cast(hi));
-        Bounds {
-            lo,
-            hi,
-            lo_key: order_key::<V, T::Bits>(lo, s),
-            hi_key: order_key::<V, T::Bits>(hi, s),
-        }
+        map::<T::Stream<V>, 2>(inputs, dx.cast(), len * size_of::<T>(), &op, &mut ());
     }
 }
 
@@ -340,22 +504,8 @@ pub(crate) unsafe fn clamp<T: Element, V: Kernel<T>>(
 ) {
     // SAFETY: see above.
     unsafe {
-        let s = splats::<V, T::Bits>(T::BITS);
-        let b = bounds::<T, V>(lo, hi, &s);
-        let op = |[x]: [V; 1]| clamp_lanes::<V, T::Bits>(x, &b, &s);
-        map::<Plain<V>, 1>([src.cast()], dst.cast(), len * size_of::<T>(), op, &mut ());
-    }
-}
-
-#[inline(always)]
-unsafe fn clamp_lanes<V: Lanes<I>, I>(x: V, b: &Bounds<V>, s: &Splats<V>) -> V {
-    // SAFETY: the caller has the ISA.
-    unsafe {
-        let key = order_key(x, s);
-        let nan = is_nan(x, s);
-        let below = V::and_not(b.lo_key.gt(key), nan);
-        let above = V::and_not(key.gt(b.hi_key), nan);
-        V::select(below, b.lo, V::select(above, b.hi, x))
+        let op = Clamp::<V, T::Bits>::new(T::BITS, bytemuck::cast(lo), bytemuck::cast(hi));
+        map::<Plain<V>, 1>([src.cast()], dst.cast(), len * size_of::<T>(), &op, &mut ());
     }
 }
 
@@ -371,27 +521,19 @@ pub(crate) unsafe fn clamp_backward<T: Element, V: Kernel<T>>(
 ) {
     // SAFETY: see above.
     unsafe {
-        let s = splats::<V, T::Bits>(T::BITS);
-        let b = bounds::<T, V>(lo, hi, &s);
-        let op = |[x, dy]: [V; 2]| clamp_backward_lanes::<V, T::Bits>(x, dy, &b, &s);
+        let op = Clamp::<V, T::Bits>::new(T::BITS, bytemuck::cast(lo), bytemuck::cast(hi));
         let inputs = [x.cast(), dy.cast()];
-        map::<Plain<V>, 2>(inputs, dx.cast(), len * size_of::<T>(), op, &mut ());
-    }
-}
-
-#[inline(always)]
-unsafe fn clamp_backward_lanes<V: Lanes<I>, I>(x: V, dy: V, b: &Bounds<V>, s: &Splats<V>) -> V {
-    // SAFETY: the caller has the ISA.
-    unsafe {
-        let key = order_key(x, s);
-        let inside = V::both(key.gt(b.lo_key), b.hi_key.gt(key));
-        V::zero_unless(V::either(inside, is_nan(x, s)), dy)
+        map::<Plain<V>, 2>(inputs, dx.cast(), len * size_of::<T>(), &op, &mut ());
     }
 }
 
 /// Bytes of the stack buffer that short per-channel operands are repeated
 /// into, so that the loop runs over long stretches rather than one row.
 const PATTERN_BYTES: usize = 4096;
+
+/// A cache-line-aligned buffer for the repeated operand.
+#[repr(align(64))]
+struct Pattern([MaybeUninit<u8>; PATTERN_BYTES]);
 
 /// Runs `op` over `len` elements of `src` (to `dst`, which may equal `src`)
 /// with the per-channel operand `params` (`channels` elements, repeating).
@@ -405,7 +547,7 @@ unsafe fn broadcast<T: Element, S: Stream>(
     len: usize,
     params: *const T,
     channels: usize,
-    op: impl Fn([S::Reg; 2]) -> S::Reg,
+    op: &impl Op<S::Reg, 2>,
 ) {
     if len == 0 {
         return;
@@ -418,20 +560,20 @@ unsafe fn broadcast<T: Element, S: Stream>(
         if row > PATTERN_BYTES / 2 {
             for at in (0..bytes).step_by(row) {
                 let inputs = [src.add(at), params.cast()];
-                map::<S, 2>(inputs, dst.add(at), row, &op, &mut ());
+                map::<S, 2>(inputs, dst.add(at), row, op, &mut ());
             }
             return;
         }
         let reps = (PATTERN_BYTES / row).min(len / channels);
-        let mut pattern = [MaybeUninit::<u8>::uninit(); PATTERN_BYTES];
-        let p = pattern.as_mut_ptr().cast::<u8>();
+        let mut pattern = Pattern([MaybeUninit::uninit(); PATTERN_BYTES]);
+        let p = pattern.0.as_mut_ptr().cast::<u8>();
         for k in 0..reps {
             core::ptr::copy_nonoverlapping(params.cast::<u8>(), p.add(k * row), row);
         }
         let chunk = reps * row;
         for at in (0..bytes).step_by(chunk) {
             let n = chunk.min(bytes - at);
-            map::<S, 2>([src.add(at), p], dst.add(at), n, &op, &mut ());
+            map::<S, 2>([src.add(at), p], dst.add(at), n, op, &mut ());
         }
     }
 }
@@ -447,9 +589,8 @@ pub(crate) unsafe fn prelu<T: Element, V: Kernel<T>>(
 ) {
     // SAFETY: see above.
     unsafe {
-        let a = Arith::<T, V>::new();
-        let op = |[x, slope]: [V; 2]| a.leaky(x, T::widen(slope));
-        broadcast::<T, T::Stream<V>>(src, dst, len, slopes, channels, op);
+        let op = Prelu(Arith::<T, V>::new());
+        broadcast::<T, T::Stream<V>>(src, dst, len, slopes, channels, &op);
     }
 }
 
@@ -470,16 +611,9 @@ pub(crate) unsafe fn prelu_backward<T: Element, V: Kernel<T>>(
     }
     // SAFETY: see above.
     unsafe {
-        let a = Arith::<T, V>::new();
-        let op = |[x, dy]: [V; 2], [slope]: [V; 1], sum: V| {
-            let dx = a.leaky_backward(x, dy, T::widen(slope));
-            let product = fmul::<V, T::Wide>(T::widen(x), T::widen(dy));
-            let added = canonical::<V, T::Lane>(fadd::<V, T::Wide>(sum, product), &a.wide);
-            let below = above_zero::<V, T::Lane>(x, &a.lane);
-            (dx, select::<V, T::Lane>(below, sum, added))
-        };
+        let op = Prelu(Arith::<T, V>::new());
         let rows = len / channels;
-        accumulate_rows::<T, V, 2, 1>([x, dy], [slopes], dx, rows, channels, dslopes, op);
+        accumulate_rows::<T, V, 2, 1>([x, dy], [slopes], dx, rows, channels, dslopes, &op);
     }
 }
 
@@ -492,15 +626,10 @@ pub(crate) unsafe fn bias_relu<T: Element, V: Kernel<T>>(
     bias: *const T,
     channels: usize,
 ) {
-    // SAFETY: see above. ReLU on the wide sum, then rounding, equals rounding
-    // then ReLU: rounding keeps the sign, and `+0` stays `+0`.
+    // SAFETY: see above.
     unsafe {
-        let a = Arith::<T, V>::new();
-        let op = |[x, bias]: [V; 2]| {
-            let sum = fadd::<V, T::Wide>(T::widen(x), T::widen(bias));
-            a.narrow(relu_lanes::<V, T::Lane>(sum, &a.wide))
-        };
-        broadcast::<T, T::Stream<V>>(src, dst, len, bias, channels, op);
+        let op = BiasRelu(Arith::<T, V>::new());
+        broadcast::<T, T::Stream<V>>(src, dst, len, bias, channels, &op);
     }
 }
 
@@ -519,13 +648,8 @@ pub(crate) unsafe fn bias_relu_backward<T: Element, V: Kernel<T>>(
     }
     // SAFETY: see above.
     unsafe {
-        let a = Arith::<T, V>::new();
-        let op = |[y, dy]: [V; 2], []: [V; 0], sum: V| {
-            let dx = zero_unless::<V, T::Lane>(passes::<V, T::Lane>(y, &a.lane), dy);
-            let added = fadd::<V, T::Wide>(sum, T::widen(dx));
-            (dx, canonical::<V, T::Lane>(added, &a.wide))
-        };
+        let op = BiasRelu(Arith::<T, V>::new());
         let rows = len / channels;
-        accumulate_rows::<T, V, 2, 0>([y, dy], [], dx, rows, channels, dbias, op);
+        accumulate_rows::<T, V, 2, 0>([y, dy], [], dx, rows, channels, dbias, &op);
     }
 }

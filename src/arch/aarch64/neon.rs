@@ -66,7 +66,7 @@ impl Vector for uint8x16_t {
 macro_rules! lanes {
     (
         $int:ty, $to_s:ident, $to_u:ident, $from_s:ident, $from_u:ident,
-        $splat:ident, $gt:ident, $eq:ident, $add:ident, $shl:ident, $ushl:ident, $shift:ident
+        $splat:ident, $gt:ident, $eq:ident, $add:ident, $sub:ident, $shl:ident, $ushl:ident, $shift:ident
     ) => {
         impl Lanes<$int> for uint8x16_t {
             type Mask = uint8x16_t;
@@ -134,10 +134,9 @@ macro_rules! lanes {
             }
 
             #[inline(always)]
-            unsafe fn count(mask: Self) -> usize {
-                // SAFETY: see above.
-                let bytes = unsafe { vaddvq_u8(vandq_u8(mask, vdupq_n_u8(1))) };
-                usize::from(bytes) / size_of::<$int>()
+            unsafe fn count_into(counts: Self, mask: Self) -> Self {
+                // SAFETY: see above. Set lanes are -1.
+                unsafe { $from_s($sub($to_s(counts), $to_s(mask))) }
             }
 
             #[inline(always)]
@@ -172,6 +171,7 @@ lanes!(
     vcgtq_s16,
     vceqq_s16,
     vaddq_s16,
+    vsubq_s16,
     vshlq_s16,
     vshlq_u16,
     vdupq_n_s16
@@ -186,6 +186,7 @@ lanes!(
     vcgtq_s32,
     vceqq_s32,
     vaddq_s32,
+    vsubq_s32,
     vshlq_s32,
     vshlq_u32,
     vdupq_n_s32
@@ -200,6 +201,7 @@ lanes!(
     vcgtq_s64,
     vceqq_s64,
     vaddq_s64,
+    vsubq_s64,
     vshlq_s64,
     vshlq_u64,
     vdupq_n_s64

@@ -69,7 +69,7 @@ impl Vector for __m256i {
 /// Implements [`Lanes`] for lanes of type `$int` with the AVX2 intrinsics of
 /// that width.
 macro_rules! lanes {
-    ($int:ty, $splat:ident, $gt:ident, $eq:ident, $add:ident, $sll:ident, $srl:ident) => {
+    ($int:ty, $splat:ident, $gt:ident, $eq:ident, $add:ident, $sub:ident, $sll:ident, $srl:ident) => {
         impl Lanes<$int> for __m256i {
             type Mask = __m256i;
 
@@ -132,10 +132,9 @@ macro_rules! lanes {
             }
 
             #[inline(always)]
-            unsafe fn count(mask: Self) -> usize {
-                // SAFETY: see above.
-                let bytes = unsafe { _mm256_movemask_epi8(mask) }.count_ones() as usize;
-                bytes / size_of::<$int>()
+            unsafe fn count_into(counts: Self, mask: Self) -> Self {
+                // SAFETY: see above. Set lanes are -1.
+                unsafe { $sub(counts, mask) }
             }
 
             #[inline(always)]
@@ -183,6 +182,7 @@ lanes!(
     _mm256_cmpgt_epi16,
     _mm256_cmpeq_epi16,
     _mm256_add_epi16,
+    _mm256_sub_epi16,
     _mm256_sll_epi16,
     _mm256_srl_epi16
 );
@@ -192,6 +192,7 @@ lanes!(
     _mm256_cmpgt_epi32,
     _mm256_cmpeq_epi32,
     _mm256_add_epi32,
+    _mm256_sub_epi32,
     _mm256_sll_epi32,
     _mm256_srl_epi32
 );
@@ -201,6 +202,7 @@ lanes!(
     _mm256_cmpgt_epi64,
     _mm256_cmpeq_epi64,
     _mm256_add_epi64,
+    _mm256_sub_epi64,
     _mm256_sll_epi64,
     _mm256_srl_epi64
 );

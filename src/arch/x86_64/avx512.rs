@@ -83,7 +83,7 @@ fn byte_mask(bytes: usize) -> __mmask64 {
 macro_rules! lanes {
     (
         $int:ty, $mask:ty, $splat:ident, $gt:ident, $eq:ident, $zero_unless:ident,
-        $blend:ident, $add:ident, $sll:ident, $srl:ident
+        $blend:ident, $add:ident, $mask_sub:ident, $sll:ident, $srl:ident
     ) => {
         impl Lanes<$int> for __m512i {
             type Mask = $mask;
@@ -145,8 +145,9 @@ macro_rules! lanes {
             }
 
             #[inline(always)]
-            unsafe fn count(mask: $mask) -> usize {
-                mask.count_ones() as usize
+            unsafe fn count_into(counts: Self, mask: $mask) -> Self {
+                // SAFETY: see above. `counts - (-1)` in the set lanes.
+                unsafe { $mask_sub(counts, mask, counts, $splat(-1)) }
             }
 
             #[inline(always)]
@@ -179,6 +180,7 @@ lanes!(
     _mm512_maskz_mov_epi16,
     _mm512_mask_blend_epi16,
     _mm512_add_epi16,
+    _mm512_mask_sub_epi16,
     _mm512_sll_epi16,
     _mm512_srl_epi16
 );
@@ -191,6 +193,7 @@ lanes!(
     _mm512_maskz_mov_epi32,
     _mm512_mask_blend_epi32,
     _mm512_add_epi32,
+    _mm512_mask_sub_epi32,
     _mm512_sll_epi32,
     _mm512_srl_epi32
 );
@@ -203,6 +206,7 @@ lanes!(
     _mm512_maskz_mov_epi64,
     _mm512_mask_blend_epi64,
     _mm512_add_epi64,
+    _mm512_mask_sub_epi64,
     _mm512_sll_epi64,
     _mm512_srl_epi64
 );
