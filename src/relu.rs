@@ -59,7 +59,7 @@ impl Relu {
         // SAFETY: `self.backend` is supported (only `new`/`active` build a
         // `Relu`, and both check); `p` is valid for `x.len()` reads and writes,
         // and the kernel reads each element before writing it.
-        unsafe { (T::KERNELS[self.backend as usize].relu)(p, p, x.len()) }
+        unsafe { (self.kernels::<T>().relu)(p, p, x.len()) }
     }
 
     /// `dst[i] = max(0, src[i])`; NaNs keep their bits.
@@ -79,7 +79,7 @@ impl Relu {
         // SAFETY: the backend is supported (see `relu_inplace`); both slices
         // hold `src.len()` elements, and `&`/`&mut` borrows cannot overlap.
         unsafe {
-            (T::KERNELS[self.backend as usize].relu)(src.as_ptr(), dst.as_mut_ptr(), src.len())
+            (self.kernels::<T>().relu)(src.as_ptr(), dst.as_mut_ptr(), src.len())
         }
     }
 
@@ -102,7 +102,7 @@ impl Relu {
         // SAFETY: the backend is supported; all three slices hold `x.len()`
         // elements and `dx` (a `&mut`) overlaps neither input.
         unsafe {
-            (T::KERNELS[self.backend as usize].relu_backward)(
+            (self.kernels::<T>().relu_backward)(
                 x.as_ptr(),
                 dy.as_ptr(),
                 dx.as_mut_ptr(),
@@ -129,7 +129,7 @@ impl Relu {
         // SAFETY: the backend is supported; both slices hold `x.len()`
         // elements; `dy` is read at each position before it is written there,
         // and `x` (shared) cannot overlap `dy` (exclusive).
-        unsafe { (T::KERNELS[self.backend as usize].relu_backward)(x.as_ptr(), p, p, x.len()) }
+        unsafe { (self.kernels::<T>().relu_backward)(x.as_ptr(), p, p, x.len()) }
     }
 
     /// The kernels of this backend for `T`.
