@@ -78,9 +78,7 @@ impl Relu {
         );
         // SAFETY: the backend is supported (see `relu_inplace`); both slices
         // hold `src.len()` elements, and `&`/`&mut` borrows cannot overlap.
-        unsafe {
-            (self.kernels::<T>().relu)(src.as_ptr(), dst.as_mut_ptr(), src.len())
-        }
+        unsafe { (self.kernels::<T>().relu)(src.as_ptr(), dst.as_mut_ptr(), src.len()) }
     }
 
     /// `dx[i] = dy[i]` where `x[i] > 0` or `x[i]` is NaN, else `+0`
@@ -102,12 +100,7 @@ impl Relu {
         // SAFETY: the backend is supported; all three slices hold `x.len()`
         // elements and `dx` (a `&mut`) overlaps neither input.
         unsafe {
-            (self.kernels::<T>().relu_backward)(
-                x.as_ptr(),
-                dy.as_ptr(),
-                dx.as_mut_ptr(),
-                x.len(),
-            )
+            (self.kernels::<T>().relu_backward)(x.as_ptr(), dy.as_ptr(), dx.as_mut_ptr(), x.len())
         }
     }
 

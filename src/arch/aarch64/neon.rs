@@ -4,7 +4,8 @@
 //! flush-to-zero off). Exact for the reasons in `kernel/ops.rs`: in
 //! particular no `fmax`, which quiets signalling NaNs.
 
-use crate::kernel::{Float, Lanes, Vector, backend_kernels};
+use crate::arch::float_lanes;
+use crate::kernel::{Lanes, Vector, backend_kernels};
 use core::arch::aarch64::*;
 
 // SAFETY (every block in this file): NEON is part of the aarch64 baseline;
@@ -207,38 +208,8 @@ lanes!(
     vdupq_n_s64
 );
 
-/// Implements [`Float`] for `$float` lanes with the NEON intrinsics of that type.
-macro_rules! float {
-    ($float:ty, $to:ident, $from:ident, $splat:ident, $add:ident, $sub:ident, $mul:ident) => {
-        impl Float<$float> for uint8x16_t {
-            #[inline(always)]
-            unsafe fn fsplat(x: $float) -> Self {
-                // SAFETY: see above.
-                unsafe { $from($splat(x)) }
-            }
-
-            #[inline(always)]
-            unsafe fn fadd(self, other: Self) -> Self {
-                // SAFETY: see above.
-                unsafe { $from($add($to(self), $to(other))) }
-            }
-
-            #[inline(always)]
-            unsafe fn fsub(self, other: Self) -> Self {
-                // SAFETY: see above.
-                unsafe { $from($sub($to(self), $to(other))) }
-            }
-
-            #[inline(always)]
-            unsafe fn fmul(self, other: Self) -> Self {
-                // SAFETY: see above.
-                unsafe { $from($mul($to(self), $to(other))) }
-            }
-        }
-    };
-}
-
-float!(
+float_lanes!(
+    uint8x16_t,
     f32,
     vreinterpretq_f32_u8,
     vreinterpretq_u8_f32,
@@ -247,7 +218,8 @@ float!(
     vsubq_f32,
     vmulq_f32
 );
-float!(
+float_lanes!(
+    uint8x16_t,
     f64,
     vreinterpretq_f64_u8,
     vreinterpretq_u8_f64,

@@ -7,7 +7,8 @@
 //! A slice shorter than one register goes through the default stack buffer:
 //! `vpmaskmov` has no 16-bit form.
 
-use crate::kernel::{Float, Lanes, Vector, backend_kernels};
+use crate::arch::float_lanes;
+use crate::kernel::{Lanes, Vector, backend_kernels};
 use core::arch::x86_64::*;
 
 impl Vector for __m256i {
@@ -207,41 +208,8 @@ lanes!(
     _mm256_srl_epi64
 );
 
-/// Implements [`Float`] for `$float` lanes with the AVX intrinsics of that type.
-macro_rules! float {
-    ($float:ty, $to:ident, $from:ident, $splat:ident, $add:ident, $sub:ident, $mul:ident) => {
-        impl Float<$float> for __m256i {
-            // SAFETY (every block below): the caller guarantees AVX2 (which
-            // implies AVX); the casts only reinterpret bits.
-
-            #[inline(always)]
-            unsafe fn fsplat(x: $float) -> Self {
-                // SAFETY: see above.
-                unsafe { $from($splat(x)) }
-            }
-
-            #[inline(always)]
-            unsafe fn fadd(self, other: Self) -> Self {
-                // SAFETY: see above.
-                unsafe { $from($add($to(self), $to(other))) }
-            }
-
-            #[inline(always)]
-            unsafe fn fsub(self, other: Self) -> Self {
-                // SAFETY: see above.
-                unsafe { $from($sub($to(self), $to(other))) }
-            }
-
-            #[inline(always)]
-            unsafe fn fmul(self, other: Self) -> Self {
-                // SAFETY: see above.
-                unsafe { $from($mul($to(self), $to(other))) }
-            }
-        }
-    };
-}
-
-float!(
+float_lanes!(
+    __m256i,
     f32,
     _mm256_castsi256_ps,
     _mm256_castps_si256,
@@ -250,7 +218,8 @@ float!(
     _mm256_sub_ps,
     _mm256_mul_ps
 );
-float!(
+float_lanes!(
+    __m256i,
     f64,
     _mm256_castsi256_pd,
     _mm256_castpd_si256,

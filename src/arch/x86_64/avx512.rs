@@ -7,7 +7,8 @@
 //! (byte masks, AVX-512BW); masked-off bytes are neither read nor written, so
 //! they cannot fault.
 
-use crate::kernel::{Float, Lanes, Vector, backend_kernels};
+use crate::arch::float_lanes;
+use crate::kernel::{Lanes, Vector, backend_kernels};
 use core::arch::x86_64::*;
 
 impl Vector for __m512i {
@@ -211,41 +212,8 @@ lanes!(
     _mm512_srl_epi64
 );
 
-/// Implements [`Float`] for `$float` lanes with the AVX-512F intrinsics of that type.
-macro_rules! float {
-    ($float:ty, $to:ident, $from:ident, $splat:ident, $add:ident, $sub:ident, $mul:ident) => {
-        impl Float<$float> for __m512i {
-            // SAFETY (every block below): the caller guarantees AVX-512F; the
-            // casts only reinterpret bits.
-
-            #[inline(always)]
-            unsafe fn fsplat(x: $float) -> Self {
-                // SAFETY: see above.
-                unsafe { $from($splat(x)) }
-            }
-
-            #[inline(always)]
-            unsafe fn fadd(self, other: Self) -> Self {
-                // SAFETY: see above.
-                unsafe { $from($add($to(self), $to(other))) }
-            }
-
-            #[inline(always)]
-            unsafe fn fsub(self, other: Self) -> Self {
-                // SAFETY: see above.
-                unsafe { $from($sub($to(self), $to(other))) }
-            }
-
-            #[inline(always)]
-            unsafe fn fmul(self, other: Self) -> Self {
-                // SAFETY: see above.
-                unsafe { $from($mul($to(self), $to(other))) }
-            }
-        }
-    };
-}
-
-float!(
+float_lanes!(
+    __m512i,
     f32,
     _mm512_castsi512_ps,
     _mm512_castps_si512,
@@ -254,7 +222,8 @@ float!(
     _mm512_sub_ps,
     _mm512_mul_ps
 );
-float!(
+float_lanes!(
+    __m512i,
     f64,
     _mm512_castsi512_pd,
     _mm512_castpd_si512,
