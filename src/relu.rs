@@ -386,8 +386,8 @@ fn three_lengths(op: &str, x_name: &str, x: usize, dy: usize, dx: usize) {
 fn channels(op: &str, data: &str, len: usize, per_channel: &str, channels: usize) {
     assert!(
         len.is_multiple_of(channels),
-        "{op}: {data} has {len} elements, which is not a whole number of rows of \
-         {per_channel}'s {channels} channels"
+        "{op}: {data} has {len} elements, which is not a multiple of the {channels} elements \
+         of {per_channel}"
     );
 }
 

@@ -27,10 +27,22 @@ fn round<T: Element>(w: T::Wide) -> T {
     if w.is_nan() { T::NAN } else { T::from_wide(w) }
 }
 
-/// A running sum, its NaNs canonical.
+/// A finished sum, its NaNs canonical (the payload of a NaN sum depends on
+/// the CPU).
 #[inline(always)]
 fn canonical<W: WideFloat>(w: W) -> W {
     if w.is_nan() { W::NAN } else { w }
+}
+
+/// Canonicalises `channels` sums at `sums`.
+///
+/// # Safety
+/// `sums` is readable and writable for `channels` elements.
+unsafe fn canonical_sums<W: WideFloat>(sums: *mut W, channels: usize) {
+    for c in 0..channels {
+        // SAFETY: `c < channels`.
+        unsafe { *sums.add(c) = canonical(*sums.add(c)) }
+    }
 }
 
 /// ReLU: `x` if `x > 0` or `x` is NaN (returned with its exact bits), else
@@ -244,11 +256,12 @@ unsafe fn prelu_backward<T: Element>(
             *dx.add(i) = leaky_relu_backward(x, dy, (*slopes.add(c)).to_wide());
             let positive = x > T::ZERO;
             if !positive {
-                let sum = dslopes.add(c);
-                *sum = canonical(*sum + x.to_wide() * dy.to_wide());
+                *dslopes.add(c) = *dslopes.add(c) + x.to_wide() * dy.to_wide();
             }
         }
     }
+    // SAFETY: `dslopes` holds `channels` sums.
+    unsafe { canonical_sums(dslopes, channels) }
 }
 
 /// # Safety
@@ -283,7 +296,9 @@ unsafe fn bias_relu_backward<T: Element>(
             let d = relu_backward(*y.add(i), *dy.add(i));
             *dx.add(i) = d;
             let sum = dbias.add(i % channels);
-            *sum = canonical(*sum + d.to_wide());
+            *sum = *sum + d.to_wide();
         }
     }
+    // SAFETY: `dbias` holds `channels` sums.
+    unsafe { canonical_sums(dbias, channels) }
 }

@@ -426,17 +426,21 @@ pub(crate) unsafe fn map<S: Stream, const N: usize>(
 /// Applies `op` row by row to `rows` rows of `channels` elements of `T`,
 /// vectorised across channels, rows in order. `op` gets the registers of `N`
 /// row-major inputs, of `M` per-channel inputs (`channels` elements each), and
-/// of the accumulator for the same channels (`channels` `T::Wide`, loaded and
-/// stored once per row), and returns the output register and the new
-/// accumulator. Row `r`'s contribution is added after row `r - 1`'s, so the
-/// sums have the same bits on every backend. The last register of a row is
-/// partial.
+/// of the running sums for the same channels (`channels` `T::Wide` at `acc`),
+/// and returns the output register and the new sums. Row `r`'s contribution
+/// is added after row `r - 1`'s, so the sums have the same bits on every
+/// backend (NaN payloads aside: the caller canonicalises them).
+///
+/// With fewer channels than lanes, registers step through the slice and
+/// their contributions are summed per channel as scalar chains (the order
+/// makes the sums of one channel a chain anyway). Otherwise each register of
+/// each row loads and stores its sums, and the last one of a row is partial.
 ///
 /// # Safety
 /// The row inputs are readable and `out` writable for `rows * channels`
-/// elements (`out` may equal a row input), the channel inputs are readable for
-/// `channels` elements, `acc` is readable and writable for `channels`
-/// `T::Wide` and overlaps nothing else; the CPU has the ISA of `V`.
+/// elements, the channel inputs are readable for `channels` elements, `acc` is
+/// readable and writable for `channels` `T::Wide`; `out` and `acc` overlap
+/// nothing else; `channels > 0`; the CPU has the ISA of `V`.
 #[inline(always)]
 pub(crate) unsafe fn accumulate_rows<T: Element, V: Kernel<T>, const N: usize, const M: usize>(
     row_inputs: [*const T; N],
@@ -450,10 +454,69 @@ pub(crate) unsafe fn accumulate_rows<T: Element, V: Kernel<T>, const N: usize, c
     type In<T, V> = <T as Sealed>::Stream<V>;
     type Acc<V> = Plain<V>;
     let step = In::<T, V>::BYTES / size_of::<T>();
-    // SAFETY: every access is to channels `c..c + n` (`n <= step`, partial when
-    // `n < step`) of a row `r < rows` or of the per-channel operands, inside
-    // the ranges vouched for.
+    let (acc, out) = (acc.cast::<u8>(), out.cast::<u8>());
+    // SAFETY: every access is to elements `at..at + n` of the row streams
+    // with `at + n <= rows * channels`, to channels `c..c + n` of the
+    // per-channel operands and sums with `c + n <= channels`, or inside the
+    // stack buffers: a pattern holds `step + channels < 2 * step <= 64`
+    // elements and is read at `phase < channels` for `step`; the
+    // contributions hold `V::BYTES <= 64` bytes of at most 16 `T::Wide`.
     unsafe {
+        if channels < step {
+            // Fewer channels than lanes: registers step through the slice
+            // (not row by row), the channel operands come from a repeated
+            // pattern at the register's phase, and each register's
+            // contributions are added per channel, in index order, as scalar
+            // chains (`op` gets `-0.0` sums, so it returns the contributions
+            // themselves: `-0.0 + v` is `v`).
+            let len = rows * channels;
+            let patterns = channel_inputs.map(|p| {
+                let mut pattern = core::mem::MaybeUninit::<[T; 128]>::uninit();
+                let buf = pattern.as_mut_ptr().cast::<T>();
+                for k in 0..step + channels {
+                    buf.add(k).write(*p.add(k % channels));
+                }
+                pattern
+            });
+            let negative_zero = <V as Float<T::Wide>>::fsplat((-0.0f32).into());
+            let mut contributions = core::mem::MaybeUninit::<[T::Wide; 16]>::uninit();
+            let buf = contributions.as_mut_ptr().cast::<T::Wide>();
+            let acc = acc.cast::<T::Wide>();
+            let mut at = 0;
+            while at < len {
+                let (n, phase) = (step.min(len - at), at % channels);
+                let bytes = n * size_of::<T>();
+                let rows_at = row_inputs.map(|p| p.add(at).cast::<u8>());
+                let channels_at = patterns
+                    .each_ref()
+                    .map(|p| In::<T, V>::load(p.as_ptr().cast::<T>().add(phase).cast()));
+                let out_at = out.add(at * size_of::<T>());
+                let added = if n == step {
+                    let x = rows_at.map(|p| In::<T, V>::load(p));
+                    let (y, added) = op.apply(x, channels_at, negative_zero);
+                    In::<T, V>::store(y, out_at);
+                    added
+                } else {
+                    let x = rows_at.map(|p| In::<T, V>::load_partial(p, bytes));
+                    let (y, added) = op.apply(x, channels_at, negative_zero);
+                    In::<T, V>::store_partial(y, out_at, bytes);
+                    added
+                };
+                Acc::<V>::store(added, buf.cast());
+                for lane in 0..channels.min(n) {
+                    let sum = acc.add((phase + lane) % channels);
+                    let mut s = *sum;
+                    let mut k = lane;
+                    while k < n {
+                        s = s + *buf.add(k);
+                        k += channels;
+                    }
+                    *sum = s;
+                }
+                at += n;
+            }
+            return;
+        }
         for r in 0..rows {
             let mut c = 0;
             while c < channels {
@@ -461,7 +524,8 @@ pub(crate) unsafe fn accumulate_rows<T: Element, V: Kernel<T>, const N: usize, c
                 let at = r * channels + c;
                 let rows_at = row_inputs.map(|p| p.add(at).cast::<u8>());
                 let channels_at = channel_inputs.map(|p| p.add(c).cast::<u8>());
-                let (out_at, acc_at) = (out.add(at).cast::<u8>(), acc.add(c).cast::<u8>());
+                let out_at = out.add(at * size_of::<T>());
+                let acc_at = acc.add(c * size_of::<T::Wide>());
                 if n == step {
                     let (y, sum) = op.apply(
                         rows_at.map(|p| In::<T, V>::load(p)),
@@ -489,7 +553,8 @@ pub(crate) unsafe fn accumulate_rows<T: Element, V: Kernel<T>, const N: usize, c
 /// The raw kernels of one backend for one element type.
 ///
 /// Each takes pointers to `len` elements. The output may be the same pointer as
-/// an input (in place) but must not overlap it otherwise. Broadcast operands
+/// an input (in place) but must not overlap it otherwise; the two gradients
+/// with per-channel sums need an output that overlaps nothing. Broadcast operands
 /// (`slopes`, `bias`) hold `channels` elements, `channels` divides `len` and
 /// is not 0 unless `len` is; accumulators hold `channels` `T::Wide`.
 pub struct Kernels<T: Sealed> {

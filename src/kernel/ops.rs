@@ -203,51 +203,34 @@ impl<V: Lanes<I>, I> Op<V, 2> for ReluBackward<V, I> {
 }
 
 /// Counts the lanes of stored registers that are `+0` (all bits zero), in a
-/// register of per-lane counters (a compare and a subtract per register),
-/// summed before they can wrap and at the end.
+/// register of per-lane counters: a compare and a subtract per register, and
+/// one sum at the end. The caller keeps each count to fewer than
+/// [`ZeroCount::MAX_REGISTERS`] registers, so no lane wraps.
 struct ZeroCount<V, I> {
     zero: V,
     counts: V,
-    /// Registers counted since `counts` was last summed.
-    pending: usize,
-    total: usize,
     _lane: PhantomData<I>,
 }
 
 impl<V: Lanes<I>, I: bytemuck::Pod + Into<i64>> ZeroCount<V, I> {
-    /// Registers a lane counter can count without wrapping.
-    const LIMIT: u64 = u64::MAX >> (64 - 8 * size_of::<I>());
+    /// Registers one count may see: a lane counts at most one per register.
+    const MAX_REGISTERS: u64 = u64::MAX >> (64 - 8 * size_of::<I>());
 
-    /// # Safety
-    /// The CPU has the ISA of `V` (as for every method).
     #[inline(always)]
-    unsafe fn new(zero: V) -> Self {
+    fn new(zero: V) -> Self {
         ZeroCount {
             zero,
             counts: zero,
-            pending: 0,
-            total: 0,
             _lane: PhantomData,
         }
     }
 
-    #[inline(always)]
-    unsafe fn add(&mut self, zeros: V::Mask) {
-        // SAFETY: the caller has the ISA.
-        unsafe {
-            self.counts = V::count_into(self.counts, zeros);
-            self.pending += 1;
-            if self.pending as u64 == Self::LIMIT {
-                self.total += V::sum(self.counts);
-                (self.counts, self.pending) = (self.zero, 0);
-            }
-        }
-    }
-
+    /// # Safety
+    /// The CPU has the ISA of `V`.
     #[inline(always)]
     unsafe fn finish(self) -> usize {
-        // SAFETY: the caller has the ISA.
-        self.total + unsafe { V::sum(self.counts) }
+        // SAFETY: forwarded from the caller.
+        unsafe { V::sum(self.counts) }
     }
 }
 
@@ -255,13 +238,15 @@ impl<V: Lanes<I>, I: bytemuck::Pod + Into<i64>> Tally<V> for ZeroCount<V, I> {
     #[inline(always)]
     fn whole(&mut self, y: V) {
         // SAFETY: only built inside kernels, which have the ISA of `V`.
-        unsafe { self.add(y.eq(self.zero)) }
+        unsafe { self.counts = V::count_into(self.counts, y.eq(self.zero)) }
     }
 
     #[inline(always)]
     fn part(&mut self, y: V, from: usize, to: usize) {
         // SAFETY: as in `whole`; `from..to` lies within the register (`map`).
-        unsafe { self.add(V::both(y.eq(self.zero), V::lanes_between(from, to))) }
+        let zeros = unsafe { V::both(y.eq(self.zero), V::lanes_between(from, to)) };
+        // SAFETY: as above.
+        unsafe { self.counts = V::count_into(self.counts, zeros) }
     }
 }
 
@@ -357,19 +342,46 @@ impl<T: Element, V: Kernel<T>> Op<V, 2> for Prelu<T, V> {
 }
 
 impl<T: Element, V: Kernel<T>> RowOp<V, 2, 1> for Prelu<T, V> {
-    /// The gradient, and `dslopes += x * dy` where `x > 0` is false.
+    /// The gradient, and `dslopes += x * dy` where `x > 0` is false. Other
+    /// lanes add `-0.0`, which leaves every sum as it is (NaN payloads aside),
+    /// so the row-to-row dependency is one add.
     #[inline(always)]
     unsafe fn apply(&self, [x, dy]: [V; 2], [slope]: [V; 1], sum: V) -> (V, V) {
         // SAFETY: the caller has the ISA.
         unsafe {
             let a = &self.0;
             let dx = a.leaky_backward(x, dy, T::widen(slope));
-            let added = a
-                .wide
-                .canonical(a.add(sum, a.mul(T::widen(x), T::widen(dy))));
-            let kept = <V as Lanes<T::Lane>>::select(a.lane.above_zero(x), sum, added);
-            (dx, kept)
+            let product = a.mul(T::widen(x), T::widen(dy));
+            let negative_zero = <V as Float<T::Wide>>::fsplat((-0.0f32).into());
+            let added = <V as Lanes<T::Lane>>::select(a.lane.above_zero(x), negative_zero, product);
+            (dx, a.add(sum, added))
         }
+    }
+}
+
+/// Replaces NaNs by the canonical NaN (the per-channel sums, once at the end).
+struct Canonical<V, I>(Splats<V, I>);
+
+impl<V: Lanes<I>, I> Op<V, 1> for Canonical<V, I> {
+    #[inline(always)]
+    unsafe fn apply(&self, [x]: [V; 1]) -> V {
+        // SAFETY: the caller has the ISA.
+        unsafe { self.0.canonical(x) }
+    }
+}
+
+/// Canonicalises the NaNs of `channels` sums in place.
+///
+/// # Safety
+/// `sums` is readable and writable for `channels` elements; the CPU has the
+/// ISA of `V`.
+#[inline(always)]
+unsafe fn canonical_sums<T: Element, V: Kernel<T>>(sums: *mut T::Wide, channels: usize) {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        let op = Canonical(Splats::<V, T::Lane>::new(T::WIDE_BITS));
+        let bytes = channels * size_of::<T::Wide>();
+        map::<Plain<V>, 1>([sums.cast()], sums.cast(), bytes, &op, &mut ());
     }
 }
 
@@ -397,7 +409,7 @@ impl<T: Element, V: Kernel<T>> RowOp<V, 2, 0> for BiasRelu<T, V> {
         unsafe {
             let a = &self.0;
             let dx = <V as Lanes<T::Lane>>::zero_unless(a.lane.passes(y), dy);
-            (dx, a.wide.canonical(a.add(sum, T::widen(dx))))
+            (dx, a.add(sum, T::widen(dx)))
         }
     }
 }
@@ -440,18 +452,29 @@ pub(crate) unsafe fn relu_count_zeros<T: Element, V: Kernel<T>>(
     dst: *mut T,
     len: usize,
 ) -> usize {
-    // SAFETY: see above.
+    // Chunks short enough that no lane counter wraps: `map` stores at most
+    // `bytes / BYTES + 2` registers (16-bit lanes: chunks of about 4 MiB
+    // with AVX-512; wider lanes: one chunk).
+    let max = ZeroCount::<V, T::Bits>::MAX_REGISTERS - 2;
+    let chunk = usize::try_from(max)
+        .unwrap_or(usize::MAX)
+        .saturating_mul(V::BYTES);
+    let (bytes, src, dst) = (len * size_of::<T>(), src.cast::<u8>(), dst.cast::<u8>());
+    let mut total = 0;
+    // SAFETY: see above; each chunk lies within the `bytes` of both streams.
     unsafe {
         let op = Relu(Splats::<V, T::Bits>::new(T::BITS));
-        let mut zeros = ZeroCount::<V, T::Bits>::new(op.0.zero);
-        map::<Plain<V>, 1>(
-            [src.cast()],
-            dst.cast(),
-            len * size_of::<T>(),
-            &op,
-            &mut zeros,
-        );
-        zeros.finish()
+        let mut at = 0;
+        loop {
+            let n = chunk.min(bytes - at);
+            let mut zeros = ZeroCount::<V, T::Bits>::new(op.0.zero);
+            map::<Plain<V>, 1>([src.add(at)], dst.add(at), n, &op, &mut zeros);
+            total += zeros.finish();
+            at += n;
+            if at == bytes {
+                return total;
+            }
+        }
     }
 }
 
@@ -606,14 +629,14 @@ pub(crate) unsafe fn prelu_backward<T: Element, V: Kernel<T>>(
     channels: usize,
     dslopes: *mut T::Wide,
 ) {
-    if len == 0 {
-        return;
-    }
     // SAFETY: see above.
     unsafe {
-        let op = Prelu(Arith::<T, V>::new());
-        let rows = len / channels;
-        accumulate_rows::<T, V, 2, 1>([x, dy], [slopes], dx, rows, channels, dslopes, &op);
+        if len > 0 {
+            let op = Prelu(Arith::<T, V>::new());
+            let rows = len / channels;
+            accumulate_rows::<T, V, 2, 1>([x, dy], [slopes], dx, rows, channels, dslopes, &op);
+        }
+        canonical_sums::<T, V>(dslopes, channels);
     }
 }
 
@@ -643,13 +666,13 @@ pub(crate) unsafe fn bias_relu_backward<T: Element, V: Kernel<T>>(
     channels: usize,
     dbias: *mut T::Wide,
 ) {
-    if len == 0 {
-        return;
-    }
     // SAFETY: see above.
     unsafe {
-        let op = BiasRelu(Arith::<T, V>::new());
-        let rows = len / channels;
-        accumulate_rows::<T, V, 2, 0>([y, dy], [], dx, rows, channels, dbias, &op);
+        if len > 0 {
+            let op = BiasRelu(Arith::<T, V>::new());
+            let rows = len / channels;
+            accumulate_rows::<T, V, 2, 0>([y, dy], [], dx, rows, channels, dbias, &op);
+        }
+        canonical_sums::<T, V>(dbias, channels);
     }
 }
