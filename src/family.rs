@@ -136,7 +136,7 @@ pub fn prelu<T: Element>(src: &[T], dst: &mut [T], slopes: &[T]) {
 /// [`Wide<T>`] (so every backend gives the same bits).
 ///
 /// `dslopes` is added to, not overwritten: zero it first, or keep summing
-/// over batches or channel planes.
+/// over batches or channel planes. A NaN sum comes back as the canonical NaN.
 ///
 /// ```
 /// let x = [-1.0f32, 2.0, -3.0, 4.0];
@@ -301,7 +301,8 @@ pub fn bias_relu<T: Element>(src: &[T], bias: &[T], dst: &mut [T]) {
 /// row by row in index order, in [`Wide<T>`]. The number of channels is
 /// `dbias.len()`.
 ///
-/// `dbias` is added to, not overwritten: zero it first.
+/// `dbias` is added to, not overwritten: zero it first. A NaN sum comes back
+/// as the canonical NaN.
 ///
 /// ```
 /// let y = [0.0f32, 1.0, 2.0, 0.0];

@@ -78,7 +78,9 @@
 //! per channel plane with a one-element operand. Gradients of per-channel
 //! operands (`dslopes`, `dbias`, of type `&mut [Wide<T>]`) are added to, one
 //! row after the other in index order, so the sums are the same on every
-//! backend (and as slow as that order allows when there are few channels).
+//! backend (and as slow as that order allows when there are few channels). A
+//! sum that is NaN, or a NaN passed in as a starting value, comes back as the
+//! canonical NaN.
 //!
 //! Compared with the other definitions in use:
 //!
