@@ -4,6 +4,7 @@
 //! every backend and element type.
 #![allow(dead_code)]
 
+pub mod family;
 use proptest::prelude::*;
 use relu_simd::half::{bf16, f16};
 use relu_simd::{Backend, Element, Relu};
