@@ -12,7 +12,10 @@
 //! is larger than the L3 (16,000,000 elements of f32; 32,000,000 of f16, whose
 //! 16,000,000 elements would be 30.5 MiB). `count_zeros` also runs 256, 8,192
 //! and 2,000,000. Per-channel operations run 64 channels, bias + ReLU and the
-//! gradients also 3, and the gradients 1 (a channels-first plane).
+//! gradients also 3, the gradients 1 (a channels-first plane) and, for f32
+//! and f64, 1,024 (rows wider than the kernels' blocks of sums); the
+//! `bias_relu_backward` groups also run `relu_backward` alone, the same bytes
+//! moved without the sums.
 //!
 //! Throughput counts the bytes of the data arrays read plus written (the
 //! per-channel operands, at most 256 bytes, left out), the same for every
@@ -376,7 +379,7 @@ fn bench_count_zeros(c: &mut Criterion) {
 /// time), and 1 (a channels-first plane, as the docs of `prelu` suggest).
 fn backward_channels<T>() -> &'static [usize] {
     if size_of::<T>() >= 4 {
-        &[64, 3, 1]
+        &[1024, 64, 3, 1]
     } else {
         &[64, 1]
     }
@@ -390,8 +393,8 @@ fn bench_backward<T: Arith>(c: &mut Criterion) {
         relu_simd::relu_inplace(&mut y);
         let dy = data::<T>(len, 9);
         let mut dx = vec![T::from_f32(0.0); len];
-        let mut acc = vec![0.0f32; 64];
-        let slopes = per_channel::<T>(64, 10);
+        let mut acc = vec![0.0f32; 1024];
+        let slopes = per_channel::<T>(1024, 10);
 
         let mut g = group(
             c,
@@ -399,6 +402,17 @@ fn bench_backward<T: Arith>(c: &mut Criterion) {
             len,
             3 * len * size_of::<T>(),
         );
+        // The same bytes moved without the sums: what the fused kernel can
+        // at best approach.
+        g.bench_function("relu_backward", |b| {
+            b.iter(|| {
+                relu_simd::relu_backward(
+                    black_box(&y[..]),
+                    black_box(&dy[..]),
+                    black_box(&mut dx[..]),
+                )
+            })
+        });
         for &channels in backward_channels::<T>() {
             let n = len - len % channels; // whole rows
             let (y, dy, dx, acc) = (&y[..n], &dy[..n], &mut dx[..n], &mut acc[..channels]);

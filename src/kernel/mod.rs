@@ -12,6 +12,7 @@ pub(crate) mod ops;
 use crate::Element;
 use crate::element::sealed::Sealed;
 use core::marker::PhantomData;
+use core::mem::MaybeUninit;
 
 /// One SIMD register, seen as raw bytes.
 ///
@@ -423,6 +424,14 @@ pub(crate) unsafe fn map<S: Stream, const N: usize>(
     }
 }
 
+/// Registers of per-channel sums that [`accumulate_rows`] keeps in registers
+/// while it walks down the rows.
+const SUM_REGISTERS: usize = 4;
+
+/// Bytes of rows [`accumulate_rows`] walks down before it moves to the next
+/// block of channels, when a row is wider than one block (see there).
+pub(crate) const ROW_BLOCK_BYTES: usize = 16 * 1024;
+
 /// Applies `op` row by row to `rows` rows of `channels` elements of `T`,
 /// vectorised across channels, rows in order. `op` gets the registers of `N`
 /// row-major inputs, of `M` per-channel inputs (`channels` elements each), and
@@ -433,8 +442,11 @@ pub(crate) unsafe fn map<S: Stream, const N: usize>(
 ///
 /// With fewer channels than lanes, registers step through the slice and
 /// their contributions are summed per channel as scalar chains (the order
-/// makes the sums of one channel a chain anyway). Otherwise each register of
-/// each row loads and stores its sums, and the last one of a row is partial.
+/// makes the sums of one channel a chain anyway). Otherwise the channels go
+/// in blocks of [`SUM_REGISTERS`] registers whose sums stay in registers down
+/// the rows: all the rows if a row fits in one block (then memory is read in
+/// order), else blocks of about [`ROW_BLOCK_BYTES`] of rows, each walked once
+/// per block of channels.
 ///
 /// # Safety
 /// The row inputs are readable and `out` writable for `rows * channels`
@@ -451,101 +463,254 @@ pub(crate) unsafe fn accumulate_rows<T: Element, V: Kernel<T>, const N: usize, c
     acc: *mut T::Wide,
     op: &impl RowOp<V, N, M>,
 ) {
-    type In<T, V> = <T as Sealed>::Stream<V>;
-    type Acc<V> = Plain<V>;
-    let step = In::<T, V>::BYTES / size_of::<T>();
-    let (acc, out) = (acc.cast::<u8>(), out.cast::<u8>());
-    // SAFETY: every access is to elements `at..at + n` of the row streams
-    // with `at + n <= rows * channels`, to channels `c..c + n` of the
-    // per-channel operands and sums with `c + n <= channels`, or inside the
-    // stack buffers: a pattern holds `step + channels < 2 * step <= 64`
-    // elements and is read at `phase < channels` for `step`; the
-    // contributions hold `V::BYTES <= 64` bytes of at most 16 `T::Wide`.
+    let step = <T::Stream<V> as Stream>::BYTES / size_of::<T>();
+    // SAFETY: forwarded from the caller; each block of rows and channels lies
+    // inside the rows and channels the caller vouched for.
     unsafe {
         if channels < step {
-            // Fewer channels than lanes: registers step through the slice
-            // (not row by row), the channel operands come from a repeated
-            // pattern at the register's phase, and each register's
-            // contributions are added per channel, in index order, as scalar
-            // chains (`op` gets `-0.0` sums, so it returns the contributions
-            // themselves: `-0.0 + v` is `v`).
-            let len = rows * channels;
-            let patterns = channel_inputs.map(|p| {
-                let mut pattern = core::mem::MaybeUninit::<[T; 128]>::uninit();
-                let buf = pattern.as_mut_ptr().cast::<T>();
-                for k in 0..step + channels {
-                    buf.add(k).write(*p.add(k % channels));
-                }
-                pattern
-            });
-            let negative_zero = <V as Float<T::Wide>>::fsplat((-0.0f32).into());
-            let mut contributions = core::mem::MaybeUninit::<[T::Wide; 16]>::uninit();
-            let buf = contributions.as_mut_ptr().cast::<T::Wide>();
-            let acc = acc.cast::<T::Wide>();
-            let mut at = 0;
-            while at < len {
-                let (n, phase) = (step.min(len - at), at % channels);
-                let bytes = n * size_of::<T>();
-                let rows_at = row_inputs.map(|p| p.add(at).cast::<u8>());
-                let channels_at = patterns
-                    .each_ref()
-                    .map(|p| In::<T, V>::load(p.as_ptr().cast::<T>().add(phase).cast()));
-                let out_at = out.add(at * size_of::<T>());
-                let added = if n == step {
-                    let x = rows_at.map(|p| In::<T, V>::load(p));
-                    let (y, added) = op.apply(x, channels_at, negative_zero);
-                    In::<T, V>::store(y, out_at);
-                    added
-                } else {
-                    let x = rows_at.map(|p| In::<T, V>::load_partial(p, bytes));
-                    let (y, added) = op.apply(x, channels_at, negative_zero);
-                    In::<T, V>::store_partial(y, out_at, bytes);
-                    added
-                };
-                Acc::<V>::store(added, buf.cast());
-                for lane in 0..channels.min(n) {
-                    let sum = acc.add((phase + lane) % channels);
-                    let mut s = *sum;
-                    let mut k = lane;
-                    while k < n {
-                        s = s + *buf.add(k);
-                        k += channels;
-                    }
-                    *sum = s;
-                }
-                at += n;
-            }
+            few_channels(row_inputs, channel_inputs, out, rows, channels, acc, op);
             return;
         }
-        for r in 0..rows {
+        let block = SUM_REGISTERS * step;
+        let block_rows = if channels <= block {
+            rows
+        } else {
+            (ROW_BLOCK_BYTES / (channels * size_of::<T>())).max(1)
+        };
+        let columns = Columns {
+            row_inputs,
+            channel_inputs,
+            out,
+            channels,
+            acc,
+            op,
+        };
+        let whole_blocks = channels - channels % block;
+        let mut first = 0;
+        while first < rows {
+            let rows = first..rows.min(first + block_rows);
             let mut c = 0;
-            while c < channels {
-                let n = step.min(channels - c);
-                let at = r * channels + c;
-                let rows_at = row_inputs.map(|p| p.add(at).cast::<u8>());
-                let channels_at = channel_inputs.map(|p| p.add(c).cast::<u8>());
-                let out_at = out.add(at * size_of::<T>());
-                let acc_at = acc.add(c * size_of::<T::Wide>());
-                if n == step {
-                    let (y, sum) = op.apply(
-                        rows_at.map(|p| In::<T, V>::load(p)),
-                        channels_at.map(|p| In::<T, V>::load(p)),
-                        Acc::<V>::load(acc_at),
-                    );
-                    In::<T, V>::store(y, out_at);
-                    Acc::<V>::store(sum, acc_at);
-                } else {
-                    let (bytes, acc_bytes) = (n * size_of::<T>(), n * size_of::<T::Wide>());
-                    let (y, sum) = op.apply(
-                        rows_at.map(|p| In::<T, V>::load_partial(p, bytes)),
-                        channels_at.map(|p| In::<T, V>::load_partial(p, bytes)),
-                        Acc::<V>::load_partial(acc_at, acc_bytes),
-                    );
-                    In::<T, V>::store_partial(y, out_at, bytes);
-                    Acc::<V>::store_partial(sum, acc_at, acc_bytes);
-                }
-                c += n;
+            while c < whole_blocks {
+                columns.run::<V>(rows.clone(), c, SUM_REGISTERS, 0);
+                c += block;
             }
+            if c < channels {
+                let rest = channels - c;
+                columns.run::<V>(rows.clone(), c, rest.div_ceil(step), rest % step);
+            }
+            first = rows.end;
+        }
+    }
+}
+
+/// The operands of [`accumulate_rows`] with many channels.
+struct Columns<'a, T, O, const N: usize, const M: usize>
+where
+    T: Sealed,
+{
+    row_inputs: [*const T; N],
+    channel_inputs: [*const T; M],
+    out: *mut T,
+    channels: usize,
+    acc: *mut T::Wide,
+    op: &'a O,
+}
+
+impl<T: Element, O, const N: usize, const M: usize> Columns<'_, T, O, N, M> {
+    /// Runs `regs <= SUM_REGISTERS` registers of channels from `c` down
+    /// `rows`, their sums in registers. Each register holds `step` channels
+    /// but the last, which holds `last` if that is not 0 (inlined with
+    /// constants, the full blocks have no partial accesses).
+    ///
+    /// # Safety
+    /// As [`accumulate_rows`], with the channels `c..` of the registers and
+    /// `rows` inside those it was given.
+    #[inline(always)]
+    unsafe fn run<V: Kernel<T>>(
+        &self,
+        rows: core::ops::Range<usize>,
+        c: usize,
+        regs: usize,
+        last: usize,
+    ) where
+        O: RowOp<V, N, M>,
+    {
+        type In<T, V> = <T as Sealed>::Stream<V>;
+        let step = In::<T, V>::BYTES / size_of::<T>();
+        // Channels of register `k`, and whether it is partial.
+        let width = |k: usize| {
+            if k + 1 == regs && last != 0 {
+                last
+            } else {
+                step
+            }
+        };
+        // SAFETY: register `k < regs` covers channels `c + k * step` to
+        // `c + k * step + width(k) <= channels` of each row in `rows`; whole
+        // registers load and store `BYTES`, partial ones exactly their width.
+        unsafe {
+            let zero = <V as Lanes<i32>>::splat(0);
+            let mut sums = [zero; SUM_REGISTERS];
+            let mut params = [[zero; M]; SUM_REGISTERS];
+            for k in 0..regs.min(SUM_REGISTERS) {
+                let (at, n) = (c + k * step, width(k));
+                let p = self.channel_inputs.map(|p| p.add(at).cast::<u8>());
+                let s = self.acc.add(at).cast::<u8>();
+                if n == step {
+                    params[k] = p.map(|p| In::<T, V>::load(p));
+                    sums[k] = V::load(s);
+                } else {
+                    let bytes = n * size_of::<T>();
+                    params[k] = p.map(|p| In::<T, V>::load_partial(p, bytes));
+                    sums[k] = V::load_partial(s, n * size_of::<T::Wide>());
+                }
+            }
+            for r in rows {
+                for k in 0..SUM_REGISTERS {
+                    if k >= regs {
+                        break;
+                    }
+                    let at = r * self.channels + c + k * step;
+                    sums[k] = apply_register::<T, V, N, M>(
+                        self.op,
+                        self.row_inputs.map(|p| p.add(at).cast()),
+                        params[k],
+                        sums[k],
+                        self.out.add(at).cast(),
+                        width(k) * size_of::<T>(),
+                    );
+                }
+            }
+            for (k, sum) in sums.iter().enumerate().take(regs) {
+                let (at, n) = (c + k * step, width(k));
+                let s = self.acc.add(at).cast::<u8>();
+                if n == step {
+                    sum.store(s);
+                } else {
+                    sum.store_partial(s, n * size_of::<T::Wide>());
+                }
+            }
+        }
+    }
+}
+
+/// [`accumulate_rows`] with fewer channels than lanes, `c` of them. The slice
+/// goes in blocks of `c` registers, which hold `step` (the lanes of a
+/// register) whole rows; the channel operands come from a repeated pattern
+/// at each register's phase. `op` gets `-0.0` sums, so it returns the
+/// contributions themselves (`-0.0 + v` is `v`); they are stored in order to
+/// a buffer, where row `r` starts at element `r * c`. A register loaded from
+/// there has row `r` in its first `c` lanes, so one register of sums, lane
+/// `j` for channel `j`, adds the rows in order, a register add per row (the
+/// other lanes add junk that is never stored).
+///
+/// # Safety
+/// As [`accumulate_rows`], with `0 < channels <` the lanes of a register.
+#[inline(always)]
+unsafe fn few_channels<T: Element, V: Kernel<T>, const N: usize, const M: usize>(
+    row_inputs: [*const T; N],
+    channel_inputs: [*const T; M],
+    out: *mut T,
+    rows: usize,
+    channels: usize,
+    acc: *mut T::Wide,
+    op: &impl RowOp<V, N, M>,
+) {
+    type In<T, V> = <T as Sealed>::Stream<V>;
+    let step = In::<T, V>::BYTES / size_of::<T>();
+    let (len, block) = (rows * channels, step * channels);
+    let sum_bytes = channels * size_of::<T::Wide>();
+    // SAFETY: every access is to elements `at..at + n` of the row streams
+    // with `at + n <= len`, to the `channels` sums, or inside the stack
+    // buffers: a pattern holds `step + channels < 2 * step <= 128` elements
+    // and is read at `phase < channels` for `step`; the contributions buffer
+    // holds `(channels + 1) * step <= step * step <= 256` initialised
+    // `T::Wide` (a register holds `step <= 16` of them), registers are stored
+    // at `k * step` for `k < channels` and loaded at `r * channels` for
+    // `r < step`, both within that.
+    unsafe {
+        let patterns = channel_inputs.map(|p| {
+            let mut pattern = MaybeUninit::<[T; 128]>::uninit();
+            let buf = pattern.as_mut_ptr().cast::<T>();
+            for k in 0..step + channels {
+                buf.add(k).write(*p.add(k % channels));
+            }
+            pattern
+        });
+        let negative_zero = <V as Float<T::Wide>>::fsplat((-0.0f32).into());
+        // Two buffers: block `b` is stored to one while block `b - 1` is
+        // summed from the other, so its loads, which straddle registers, do
+        // not wait on stores still in flight.
+        let mut contributions = MaybeUninit::<[T::Wide; 512]>::uninit();
+        let half = (channels + 1) * step;
+        let bufs = contributions.as_mut_ptr().cast::<T::Wide>();
+        bufs.write_bytes(0, 2 * half);
+        let mut sums = V::load_partial(acc.cast(), sum_bytes);
+        let blocks = len.div_ceil(block);
+        for b in 0..=blocks {
+            if b < blocks {
+                let buf = bufs.add(b % 2 * half);
+                for k in 0..channels {
+                    let at = b * block + k * step;
+                    if at >= len {
+                        break;
+                    }
+                    let phase = k * step % channels;
+                    let params = patterns
+                        .each_ref()
+                        .map(|p| In::<T, V>::load(p.as_ptr().cast::<T>().add(phase).cast()));
+                    let bytes = step.min(len - at) * size_of::<T>();
+                    let added = apply_register::<T, V, N, M>(
+                        op,
+                        row_inputs.map(|p| p.add(at).cast()),
+                        params,
+                        negative_zero,
+                        out.add(at).cast(),
+                        bytes,
+                    );
+                    added.store(buf.add(k * step).cast());
+                }
+            }
+            if b > 0 {
+                let buf = bufs.add((b - 1) % 2 * half);
+                for r in 0..block.min(len - (b - 1) * block) / channels {
+                    let row = V::load(buf.add(r * channels).cast());
+                    sums = <V as Float<T::Wide>>::fadd(sums, row);
+                }
+            }
+        }
+        sums.store_partial(acc.cast(), sum_bytes);
+    }
+}
+
+/// Applies `op` to one register of each row input at `inputs`, `bytes` of
+/// them (a whole register or less), stores the output's `bytes` to `out`, and
+/// returns the new sums.
+///
+/// # Safety
+/// The inputs are readable and `out` writable for `bytes` bytes; the CPU has
+/// the ISA of `V`.
+#[inline(always)]
+unsafe fn apply_register<T: Element, V: Kernel<T>, const N: usize, const M: usize>(
+    op: &impl RowOp<V, N, M>,
+    inputs: [*const u8; N],
+    params: [V; M],
+    sum: V,
+    out: *mut u8,
+    bytes: usize,
+) -> V {
+    type In<T, V> = <T as Sealed>::Stream<V>;
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        if bytes == In::<T, V>::BYTES {
+            let (y, sum) = op.apply(inputs.map(|p| In::<T, V>::load(p)), params, sum);
+            In::<T, V>::store(y, out);
+            sum
+        } else {
+            let x = inputs.map(|p| In::<T, V>::load_partial(p, bytes));
+            let (y, sum) = op.apply(x, params, sum);
+            In::<T, V>::store_partial(y, out, bytes);
+            sum
         }
     }
 }

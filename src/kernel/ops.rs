@@ -601,6 +601,31 @@ unsafe fn broadcast<T: Element, S: Stream>(
     }
 }
 
+/// A gradient with per-channel sums: `op` over the rows of `inputs` (`len`
+/// elements, rows of `channels`) with the per-channel `params`, then the
+/// sums' NaNs canonicalised.
+///
+/// # Safety
+/// As the kernels, with `channels` dividing `len`, and not 0 unless `len` is.
+#[inline(always)]
+unsafe fn gradient_with_sums<T: Element, V: Kernel<T>, const M: usize>(
+    inputs: [*const T; 2],
+    params: [*const T; M],
+    dx: *mut T,
+    len: usize,
+    channels: usize,
+    sums: *mut T::Wide,
+    op: &impl RowOp<V, 2, M>,
+) {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        if len > 0 {
+            accumulate_rows::<T, V, 2, M>(inputs, params, dx, len / channels, channels, sums, op);
+        }
+        canonical_sums::<T, V>(sums, channels);
+    }
+}
+
 /// `dst = x` where `x > 0` or NaN, else `round(slopes[c] * x)`.
 #[inline(always)]
 pub(crate) unsafe fn prelu<T: Element, V: Kernel<T>>(
@@ -631,12 +656,8 @@ pub(crate) unsafe fn prelu_backward<T: Element, V: Kernel<T>>(
 ) {
     // SAFETY: see above.
     unsafe {
-        if len > 0 {
-            let op = Prelu(Arith::<T, V>::new());
-            let rows = len / channels;
-            accumulate_rows::<T, V, 2, 1>([x, dy], [slopes], dx, rows, channels, dslopes, &op);
-        }
-        canonical_sums::<T, V>(dslopes, channels);
+        let op = Prelu(Arith::<T, V>::new());
+        gradient_with_sums::<T, V, 1>([x, dy], [slopes], dx, len, channels, dslopes, &op);
     }
 }
 
@@ -668,11 +689,7 @@ pub(crate) unsafe fn bias_relu_backward<T: Element, V: Kernel<T>>(
 ) {
     // SAFETY: see above.
     unsafe {
-        if len > 0 {
-            let op = BiasRelu(Arith::<T, V>::new());
-            let rows = len / channels;
-            accumulate_rows::<T, V, 2, 0>([y, dy], [], dx, rows, channels, dbias, &op);
-        }
-        canonical_sums::<T, V>(dbias, channels);
+        let op = BiasRelu(Arith::<T, V>::new());
+        gradient_with_sums::<T, V, 0>([y, dy], [], dx, len, channels, dbias, &op);
     }
 }

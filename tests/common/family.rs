@@ -1081,9 +1081,10 @@ fn pick_each<V: Copy>(v: &[V], n: usize, stride: usize) -> Vec<V> {
     (0..n).map(|i| v[i * stride % v.len()]).collect()
 }
 
-/// The channel counts tried: small ones, ones around the vector widths, and
-/// rows of more than half and more than all of the 4096-byte pattern buffer
-/// the kernels repeat short rows into. Under Miri, a few small ones and (for
+/// The channel counts tried: small ones, ones around the vector widths and
+/// around the blocks of four registers whose sums the kernels keep in
+/// registers, and rows of more than half and more than all of the 4096-byte
+/// pattern buffer the kernels repeat short rows into. Under Miri, a few small ones and (for
 /// `f32` and `f64`) one row of more than 2048 bytes.
 pub fn channel_counts<T>() -> Vec<usize> {
     let size = size_of::<T>();
@@ -1096,8 +1097,15 @@ pub fn channel_counts<T>() -> Vec<usize> {
             3,
             7,
             16,
+            31,
+            32,
             33,
+            63,
+            64,
+            65,
             100,
+            127,
+            129,
             2048 / size - 1,
             2048 / size + 1,
             4096 / size + 37,
@@ -1107,15 +1115,19 @@ pub fn channel_counts<T>() -> Vec<usize> {
 }
 
 /// Row counts for `channels`: one, a few, and enough that the data spans
-/// more than two pattern buffers. Under Miri, two rows (one if long).
+/// more than two pattern buffers, and more than one 16 KiB block of rows
+/// (the kernels walk wide rows in such blocks). Under Miri, two rows (one
+/// if long).
 pub fn row_counts<T>(channels: usize) -> Vec<usize> {
     if MIRI {
         return vec![if channels > 100 { 1 } else { 2 }];
     }
     let mut rows = vec![1, 2, 3, 5];
-    let many = 2 * 4096 / (channels * size_of::<T>()) + 2;
-    if many > 5 {
-        rows.push(many);
+    for bytes in [2 * 4096, 16 * 1024] {
+        let many = bytes / (channels * size_of::<T>()) + 2;
+        if many > 5 && !rows.contains(&many) {
+            rows.push(many);
+        }
     }
     rows
 }
