@@ -129,7 +129,13 @@ pub fn max_len<T>() -> usize {
     (if cfg!(miri) { 64 } else { MAX_TEST_BYTES }) / size_of::<T>()
 }
 
-/// The lengths tried at every offset: all up to [`MAX_TEST_BYTES`]. Under
+/// Bytes from which the kernels start their loop at the first aligned
+/// output address (`ALIGN_FROM` in `src/kernel/mod.rs`); shorter slices run
+/// their registers from the start.
+pub const ALIGN_FROM: usize = 2048;
+
+/// The lengths tried at every offset: all up to [`MAX_TEST_BYTES`], and all
+/// from a vector below [`ALIGN_FROM`] to [`MAX_TEST_BYTES`] above it. Under
 /// Miri, all up to one 32-byte vector, then a few that reach the unrolled
 /// loop of the 32-byte backends with a tail, and a 64-byte vector and a half.
 pub fn test_lengths<T>() -> Vec<usize> {
@@ -139,7 +145,8 @@ pub fn test_lengths<T>() -> Vec<usize> {
             .chain([(5 * 32 + 4) / size, (9 * 32 + 2) / size])
             .collect()
     } else {
-        (0..=MAX_TEST_BYTES / size).collect()
+        let aligned = (ALIGN_FROM - 64) / size..=(ALIGN_FROM + MAX_TEST_BYTES) / size;
+        (0..=MAX_TEST_BYTES / size).chain(aligned).collect()
     }
 }
 
