@@ -483,11 +483,19 @@ pub(crate) unsafe fn accumulate_rows<T: Element, V: Kernel<T>, const N: usize, c
     op: &impl RowOp<V, N, M>,
 ) {
     let step = <T::Stream<V> as Stream>::BYTES / size_of::<T>();
+    let sums = ChannelSums {
+        row_inputs,
+        channel_inputs,
+        out,
+        channels,
+        acc,
+        op,
+    };
     // SAFETY: forwarded from the caller; each block of rows and channels lies
     // inside the rows and channels the caller vouched for.
     unsafe {
         if channels < step {
-            few_channels(row_inputs, channel_inputs, out, rows, channels, acc, op);
+            sums.few_channels::<V>(rows);
             return;
         }
         let block = SUM_REGISTERS * step;
@@ -496,34 +504,26 @@ pub(crate) unsafe fn accumulate_rows<T: Element, V: Kernel<T>, const N: usize, c
         } else {
             (ROW_BLOCK_BYTES / (channels * size_of::<T>())).max(1)
         };
-        let columns = Columns {
-            row_inputs,
-            channel_inputs,
-            out,
-            channels,
-            acc,
-            op,
-        };
         let whole_blocks = channels - channels % block;
         let mut first = 0;
         while first < rows {
             let rows = first..rows.min(first + block_rows);
             let mut c = 0;
             while c < whole_blocks {
-                columns.run::<V>(rows.clone(), c, SUM_REGISTERS, 0);
+                sums.block::<V>(rows.clone(), c, SUM_REGISTERS, 0);
                 c += block;
             }
             if c < channels {
                 let rest = channels - c;
-                columns.run::<V>(rows.clone(), c, rest.div_ceil(step), rest % step);
+                sums.block::<V>(rows.clone(), c, rest.div_ceil(step), rest % step);
             }
             first = rows.end;
         }
     }
 }
 
-/// The operands of [`accumulate_rows`] with many channels.
-struct Columns<'a, T, O, const N: usize, const M: usize>
+/// The operands of [`accumulate_rows`].
+struct ChannelSums<'a, T, O, const N: usize, const M: usize>
 where
     T: Sealed,
 {
@@ -535,7 +535,7 @@ where
     op: &'a O,
 }
 
-impl<T: Element, O, const N: usize, const M: usize> Columns<'_, T, O, N, M> {
+impl<T: Element, O, const N: usize, const M: usize> ChannelSums<'_, T, O, N, M> {
     /// Runs `regs <= SUM_REGISTERS` registers of channels from `c` down
     /// `rows`, their sums in registers. Each register holds `step` channels
     /// but the last, which holds `last` if that is not 0 (inlined with
@@ -545,7 +545,7 @@ impl<T: Element, O, const N: usize, const M: usize> Columns<'_, T, O, N, M> {
     /// As [`accumulate_rows`], with the channels `c..` of the registers and
     /// `rows` inside those it was given.
     #[inline(always)]
-    unsafe fn run<V: Kernel<T>>(
+    unsafe fn block<V: Kernel<T>>(
         &self,
         rows: core::ops::Range<usize>,
         c: usize,
@@ -611,94 +611,93 @@ impl<T: Element, O, const N: usize, const M: usize> Columns<'_, T, O, N, M> {
             }
         }
     }
-}
 
-/// [`accumulate_rows`] with fewer channels than lanes, `c` of them. The slice
-/// goes in blocks of `c` registers, which hold `step` (the lanes of a
-/// register) whole rows; the channel operands come from a repeated pattern
-/// at each register's phase. `op` gets `-0.0` sums, so it returns the
-/// contributions themselves (`-0.0 + v` is `v`); they are stored in order to
-/// a buffer, where row `r` starts at element `r * c`. A register loaded from
-/// there has row `r` in its first `c` lanes, so one register of sums, lane
-/// `j` for channel `j`, adds the rows in order, a register add per row (the
-/// other lanes add junk that is never stored).
-///
-/// # Safety
-/// As [`accumulate_rows`], with `0 < channels <` the lanes of a register.
-#[inline(always)]
-unsafe fn few_channels<T: Element, V: Kernel<T>, const N: usize, const M: usize>(
-    row_inputs: [*const T; N],
-    channel_inputs: [*const T; M],
-    out: *mut T,
-    rows: usize,
-    channels: usize,
-    acc: *mut T::Wide,
-    op: &impl RowOp<V, N, M>,
-) {
-    type In<T, V> = <T as Sealed>::Stream<V>;
-    let step = In::<T, V>::BYTES / size_of::<T>();
-    let (len, block) = (rows * channels, step * channels);
-    let sum_bytes = channels * size_of::<T::Wide>();
-    // SAFETY: every access is to elements `at..at + n` of the row streams
-    // with `at + n <= len`, to the `channels` sums, or inside the stack
-    // buffers: a pattern holds `step + channels < 2 * step <= 128` elements
-    // and is read at `phase < channels` for `step`; the contributions buffer
-    // holds `(channels + 1) * step <= step * step <= 256` initialised
-    // `T::Wide` (a register holds `step <= 16` of them), registers are stored
-    // at `k * step` for `k < channels` and loaded at `r * channels` for
-    // `r < step`, both within that.
-    unsafe {
-        let patterns = channel_inputs.map(|p| {
-            let mut pattern = MaybeUninit::<[T; 128]>::uninit();
-            let buf = pattern.as_mut_ptr().cast::<T>();
-            for k in 0..step + channels {
-                buf.add(k).write(*p.add(k % channels));
-            }
-            pattern
-        });
-        let negative_zero = <V as Float<T::Wide>>::fsplat((-0.0f32).into());
-        // Two buffers: block `b` is stored to one while block `b - 1` is
-        // summed from the other, so its loads, which straddle registers, do
-        // not wait on stores still in flight.
-        let mut contributions = MaybeUninit::<[T::Wide; 512]>::uninit();
-        let half = (channels + 1) * step;
-        let bufs = contributions.as_mut_ptr().cast::<T::Wide>();
-        bufs.write_bytes(0, 2 * half);
-        let mut sums = V::load_partial(acc.cast(), sum_bytes);
-        let blocks = len.div_ceil(block);
-        for b in 0..=blocks {
-            if b < blocks {
-                let buf = bufs.add(b % 2 * half);
-                for k in 0..channels {
-                    let at = b * block + k * step;
-                    if at >= len {
-                        break;
+    /// [`accumulate_rows`] with fewer channels than lanes, `c` of them, over
+    /// `rows` rows. The slice goes in blocks of `c` registers, which hold
+    /// `step` (the lanes of a register) whole rows; the channel operands
+    /// come from a repeated pattern at each register's phase. `op` gets
+    /// `-0.0` sums, so it returns the contributions themselves (`-0.0 + v`
+    /// is `v`); they are stored in order to a buffer, where row `r` starts
+    /// at element `r * c`. A register loaded from there has row `r` in its
+    /// first `c` lanes, so one register of sums, lane `j` for channel `j`,
+    /// adds the rows in order, a register add per row (the other lanes add
+    /// junk that is never stored).
+    ///
+    /// # Safety
+    /// As [`accumulate_rows`], with `0 < channels <` the lanes of a register.
+    #[inline(always)]
+    unsafe fn few_channels<V: Kernel<T>>(&self, rows: usize)
+    where
+        O: RowOp<V, N, M>,
+    {
+        let (row_inputs, channel_inputs) = (self.row_inputs, self.channel_inputs);
+        let (out, channels, acc, op) = (self.out, self.channels, self.acc, self.op);
+        type In<T, V> = <T as Sealed>::Stream<V>;
+        let step = In::<T, V>::BYTES / size_of::<T>();
+        let (len, block) = (rows * channels, step * channels);
+        let sum_bytes = channels * size_of::<T::Wide>();
+        // SAFETY: every access is to elements `at..at + n` of the row
+        // streams with `at + n <= len`, to the `channels` sums, or inside
+        // the stack buffers: a pattern holds `step + channels < 2 * step <=
+        // 128` elements and is read at `phase < channels` for `step`; the
+        // contributions buffer holds two halves of `(channels + 1) * step <=
+        // step * step <= 256` initialised `T::Wide` (a register holds `step
+        // <= 16` of them); registers are stored in a half at `k * step` for
+        // `k < channels` and loaded at `r * channels` for `r < step`, both
+        // ending within it.
+        unsafe {
+            let patterns = channel_inputs.map(|p| {
+                let mut pattern = MaybeUninit::<[T; 128]>::uninit();
+                let buf = pattern.as_mut_ptr().cast::<T>();
+                for k in 0..step + channels {
+                    buf.add(k).write(*p.add(k % channels));
+                }
+                pattern
+            });
+            let negative_zero = <V as Float<T::Wide>>::fsplat((-0.0f32).into());
+            // Two buffers: block `b` is stored to one while block `b - 1` is
+            // summed from the other, so its loads, which straddle registers, do
+            // not wait on stores still in flight.
+            let mut contributions = MaybeUninit::<[T::Wide; 512]>::uninit();
+            let half = (channels + 1) * step;
+            let bufs = contributions.as_mut_ptr().cast::<T::Wide>();
+            bufs.write_bytes(0, 2 * half);
+            let mut sums = V::load_partial(acc.cast(), sum_bytes);
+            let blocks = len.div_ceil(block);
+            for b in 0..=blocks {
+                if b < blocks {
+                    let buf = bufs.add(b % 2 * half);
+                    for k in 0..channels {
+                        let at = b * block + k * step;
+                        if at >= len {
+                            break;
+                        }
+                        let phase = k * step % channels;
+                        let params = patterns
+                            .each_ref()
+                            .map(|p| In::<T, V>::load(p.as_ptr().cast::<T>().add(phase).cast()));
+                        let bytes = step.min(len - at) * size_of::<T>();
+                        let added = apply_register::<T, V, N, M>(
+                            op,
+                            row_inputs.map(|p| p.add(at).cast()),
+                            params,
+                            negative_zero,
+                            out.add(at).cast(),
+                            bytes,
+                        );
+                        added.store(buf.add(k * step).cast());
                     }
-                    let phase = k * step % channels;
-                    let params = patterns
-                        .each_ref()
-                        .map(|p| In::<T, V>::load(p.as_ptr().cast::<T>().add(phase).cast()));
-                    let bytes = step.min(len - at) * size_of::<T>();
-                    let added = apply_register::<T, V, N, M>(
-                        op,
-                        row_inputs.map(|p| p.add(at).cast()),
-                        params,
-                        negative_zero,
-                        out.add(at).cast(),
-                        bytes,
-                    );
-                    added.store(buf.add(k * step).cast());
+                }
+                if b > 0 {
+                    let buf = bufs.add((b - 1) % 2 * half);
+                    for r in 0..block.min(len - (b - 1) * block) / channels {
+                        let row = V::load(buf.add(r * channels).cast());
+                        sums = <V as Float<T::Wide>>::fadd(sums, row);
+                    }
                 }
             }
-            if b > 0 {
-                let buf = bufs.add((b - 1) % 2 * half);
-                for r in 0..block.min(len - (b - 1) * block) / channels {
-                    let row = V::load(buf.add(r * channels).cast());
-                    sums = <V as Float<T::Wide>>::fadd(sums, row);
-                }
-            }
+            sums.store_partial(acc.cast(), sum_bytes);
         }
-        sums.store_partial(acc.cast(), sum_bytes);
     }
 }
 
