@@ -445,7 +445,7 @@ pub(crate) unsafe fn map<S: Stream, const N: usize>(
 
 /// Registers of per-channel sums that [`accumulate_rows`] keeps in registers
 /// while it walks down the rows.
-const SUM_REGISTERS: usize = 4;
+const SUM_REGISTERS: usize = 8;
 
 /// Bytes of rows [`accumulate_rows`] walks down before it moves to the next
 /// block of channels, when a row is wider than one block (see there).

@@ -1082,10 +1082,11 @@ fn pick_each<V: Copy>(v: &[V], n: usize, stride: usize) -> Vec<V> {
 }
 
 /// The channel counts tried: small ones, ones around the vector widths and
-/// around the blocks of four registers whose sums the kernels keep in
-/// registers, and rows of more than half and more than all of the 4096-byte
-/// pattern buffer the kernels repeat short rows into. Under Miri, a few small ones and (for
-/// `f32` and `f64`) one row of more than 2048 bytes.
+/// around the blocks of eight registers whose sums the kernels keep in
+/// registers, and rows of more than half and more than all of the
+/// 4096-byte pattern buffer the kernels repeat short rows into. Under Miri,
+/// a few small ones and (for `f32` and `f64`) one row of more than 2048
+/// bytes.
 pub fn channel_counts<T>() -> Vec<usize> {
     let size = size_of::<T>();
     if MIRI {
@@ -1105,6 +1106,7 @@ pub fn channel_counts<T>() -> Vec<usize> {
             65,
             100,
             127,
+            128,
             129,
             2048 / size - 1,
             2048 / size + 1,
