@@ -407,8 +407,9 @@ pub(crate) unsafe fn map<S: Stream, const N: usize>(
         let last = bytes - S::BYTES;
         let first = op.apply(inputs.map(|p| S::load(p)));
         let tail = op.apply(inputs.map(|p| S::load(p.add(last))));
-        // The first offset after 0 where `out` is aligned (`BYTES` is a power
-        // of two); `first` covers everything before it.
+        // Where the loop starts: for long streams the first offset after 0
+        // where `out` is aligned (`BYTES` is a power of two), else right
+        // after `first`, which covers everything before it either way.
         let start = if bytes >= ALIGN_FROM {
             S::BYTES - out.addr() % S::BYTES
         } else {
@@ -449,7 +450,7 @@ const SUM_REGISTERS: usize = 8;
 
 /// Bytes of rows [`accumulate_rows`] walks down before it moves to the next
 /// block of channels, when a row is wider than one block (see there).
-pub(crate) const ROW_BLOCK_BYTES: usize = 16 * 1024;
+const ROW_BLOCK_BYTES: usize = 16 * 1024;
 
 /// Applies `op` row by row to `rows` rows of `channels` elements of `T`,
 /// vectorised across channels, rows in order. `op` gets the registers of `N`
@@ -459,9 +460,9 @@ pub(crate) const ROW_BLOCK_BYTES: usize = 16 * 1024;
 /// is added after row `r - 1`'s, so the sums have the same bits on every
 /// backend (NaN payloads aside: the caller canonicalises them).
 ///
-/// With fewer channels than lanes, registers step through the slice and
-/// their contributions are summed per channel as scalar chains (the order
-/// makes the sums of one channel a chain anyway). Otherwise the channels go
+/// With fewer channels than lanes, the contributions of a block of whole
+/// rows go through a small buffer to one register of sums, a register add
+/// per row (see `few_channels`). Otherwise the channels go
 /// in blocks of [`SUM_REGISTERS`] registers whose sums stay in registers down
 /// the rows: all the rows if a row fits in one block (then memory is read in
 /// order), else blocks of about [`ROW_BLOCK_BYTES`] of rows, each walked once
