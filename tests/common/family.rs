@@ -107,76 +107,35 @@ pub trait FamilyFloat: TestFloat {
     fn to_f64(self) -> f64;
 }
 
-impl FamilyFloat for f32 {
-    const NAME: &'static str = "f32";
-    const CANONICAL_NAN: u64 = 0x7FC0_0000;
-    type W = f32;
-    fn widen(self) -> f32 {
-        self
-    }
-    fn round(w: f32) -> Self {
-        w
-    }
-    fn lib(v: &mut [f32]) -> &mut [Wide<Self>] {
-        v
-    }
-    fn to_f64(self) -> f64 {
-        self as f64
-    }
+/// `FamilyFloat` for each element type: its canonical NaN, its wide type and
+/// the rounding from it (`From` is the identity for `f32` and `f64`).
+macro_rules! family_float {
+    ($($t:ident: nan $nan:literal, wide $w:ident, round $round:path;)*) => {$(
+        impl FamilyFloat for $t {
+            const NAME: &'static str = stringify!($t);
+            const CANONICAL_NAN: u64 = $nan;
+            type W = $w;
+            fn widen(self) -> $w {
+                $w::from(self)
+            }
+            fn round(w: $w) -> Self {
+                $round(w)
+            }
+            fn lib(v: &mut [$w]) -> &mut [Wide<Self>] {
+                v
+            }
+            fn to_f64(self) -> f64 {
+                f64::from(self.widen())
+            }
+        }
+    )*};
 }
 
-impl FamilyFloat for f64 {
-    const NAME: &'static str = "f64";
-    const CANONICAL_NAN: u64 = 0x7FF8_0000_0000_0000;
-    type W = f64;
-    fn widen(self) -> f64 {
-        self
-    }
-    fn round(w: f64) -> Self {
-        w
-    }
-    fn lib(v: &mut [f64]) -> &mut [Wide<Self>] {
-        v
-    }
-    fn to_f64(self) -> f64 {
-        self
-    }
-}
-
-impl FamilyFloat for f16 {
-    const NAME: &'static str = "f16";
-    const CANONICAL_NAN: u64 = 0x7E00;
-    type W = f32;
-    fn widen(self) -> f32 {
-        self.to_f32()
-    }
-    fn round(w: f32) -> Self {
-        f16::from_f32(w)
-    }
-    fn lib(v: &mut [f32]) -> &mut [Wide<Self>] {
-        v
-    }
-    fn to_f64(self) -> f64 {
-        self.to_f32() as f64
-    }
-}
-
-impl FamilyFloat for bf16 {
-    const NAME: &'static str = "bf16";
-    const CANONICAL_NAN: u64 = 0x7FC0;
-    type W = f32;
-    fn widen(self) -> f32 {
-        self.to_f32()
-    }
-    fn round(w: f32) -> Self {
-        bf16::from_f32(w)
-    }
-    fn lib(v: &mut [f32]) -> &mut [Wide<Self>] {
-        v
-    }
-    fn to_f64(self) -> f64 {
-        self.to_f32() as f64
-    }
+family_float! {
+    f32: nan 0x7FC0_0000, wide f32, round f32::from;
+    f64: nan 0x7FF8_0000_0000_0000, wide f64, round f64::from;
+    f16: nan 0x7E00, wide f32, round f16::from_f32;
+    bf16: nan 0x7FC0, wide f32, round bf16::from_f32;
 }
 
 // ---------------------------------------------------------------------------
