@@ -44,20 +44,4 @@ macro_rules! element_tests {
     };
 }
 
-/// The tests of one backend for every element type.
-macro_rules! backend_tests {
-    ($name:ident, $backend:expr) => {
-        mod $name {
-            element_tests!($backend, f32);
-            element_tests!($backend, f64);
-            element_tests!($backend, f16);
-            element_tests!($backend, bf16);
-        }
-    };
-}
-
-backend_tests!(scalar, relu_simd::Backend::Scalar);
-backend_tests!(portable, relu_simd::Backend::Portable);
-backend_tests!(avx2, relu_simd::Backend::Avx2);
-backend_tests!(avx512, relu_simd::Backend::Avx512);
-backend_tests!(neon, relu_simd::Backend::Neon);
+common::every_backend_and_type!(element_tests);

@@ -9,6 +9,30 @@ use proptest::prelude::*;
 use relu_simd::half::{bf16, f16};
 use relu_simd::{Backend, Element, Relu};
 
+/// Expands `$element_tests!(backend, type)` for every backend and element
+/// type, in a module per backend: the one list of backends the per-backend
+/// tests (`tests/backends.rs`, `tests/family.rs`) run against.
+#[allow(unused_macros)] // Not every test crate that includes `common` uses it.
+macro_rules! every_backend_and_type {
+    ($element_tests:ident) => {
+        $crate::common::every_backend_and_type!(@backend $element_tests, scalar, Scalar);
+        $crate::common::every_backend_and_type!(@backend $element_tests, portable, Portable);
+        $crate::common::every_backend_and_type!(@backend $element_tests, avx2, Avx2);
+        $crate::common::every_backend_and_type!(@backend $element_tests, avx512, Avx512);
+        $crate::common::every_backend_and_type!(@backend $element_tests, neon, Neon);
+    };
+    (@backend $element_tests:ident, $module:ident, $backend:ident) => {
+        mod $module {
+            $element_tests!(relu_simd::Backend::$backend, f32);
+            $element_tests!(relu_simd::Backend::$backend, f64);
+            $element_tests!(relu_simd::Backend::$backend, f16);
+            $element_tests!(relu_simd::Backend::$backend, bf16);
+        }
+    };
+}
+#[allow(unused_imports)] // As above.
+pub(crate) use every_backend_and_type;
+
 /// A float type seen as its bit layout, for tests.
 pub trait TestFloat: Element {
     /// The sign bit.
