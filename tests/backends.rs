@@ -19,6 +19,11 @@ macro_rules! element_tests {
             }
 
             #[test]
+            fn long_slice() {
+                check_long_slice::<$t>($backend);
+            }
+
+            #[test]
             fn special_value_pairs() {
                 check_special_pairs::<$t>($backend);
             }

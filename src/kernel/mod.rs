@@ -356,6 +356,33 @@ impl<V> Tally<V> for () {
 /// 6.4 ns tiled).
 const ALIGN_FROM: usize = 2048;
 
+/// Output streams of at least this many bytes that are not one of their
+/// inputs ask for their cache lines [`PREFETCH_AHEAD`] bytes before the loop
+/// stores to them (see [`map`]). Below it the prefetches cost more than they
+/// save: on the Cascade Lake of the README (L2 1 MiB), outputs of 32-256 KiB
+/// ran up to 18% slower with them, 0.5-2 MiB ones the same within the noise,
+/// 4 MiB ones 5-10% faster and 8 MiB and up 15-25% faster.
+const PREFETCH_FROM: usize = 4 << 20;
+
+/// How far ahead of its stores a long output stream is prefetched.
+const PREFETCH_AHEAD: usize = 1024;
+
+/// Asks the CPU to bring the cache line at `p` into L1 (`prefetcht0` on
+/// x86_64; nothing elsewhere, and nothing under Miri). A hint: it never
+/// faults and changes nothing the program can observe.
+#[inline(always)]
+fn prefetch(p: *const u8) {
+    #[cfg(all(target_arch = "x86_64", not(miri)))]
+    // SAFETY: `prefetcht0` is SSE, which every x86_64 CPU has; it reads no
+    // memory that the program can observe and never faults.
+    unsafe {
+        use core::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        _mm_prefetch::<_MM_HINT_T0>(p.cast::<i8>());
+    }
+    #[cfg(not(all(target_arch = "x86_64", not(miri))))]
+    let _ = p;
+}
+
 /// Applies `op` to `N` input streams of `bytes` bytes each and writes one
 /// output stream, a whole register at a time (no scalar loop):
 ///
@@ -367,6 +394,15 @@ const ALIGN_FROM: usize = 2048;
 ///   [`ALIGN_FROM`] bytes (so that no store of the loop splits a cache line),
 ///   else right after the first; then the first and last registers are
 ///   stored. They may overlap the loop's.
+///
+/// An output of at least [`PREFETCH_FROM`] bytes that is none of the inputs
+/// has its lines prefetched [`PREFETCH_AHEAD`] bytes ahead of the loop's
+/// stores. The CPU's own prefetchers follow the loads; a store to a line
+/// that is not in L1 waits for the line to arrive (read for ownership), one
+/// after another in program order, and the requests made ahead overlap
+/// those waits: out of place, 2,000,000 f32 or more (L3 and DRAM) ran 20-25%
+/// faster on the AVX-512 backend of the README's Cascade Lake, the gradient
+/// 10-15%. In place the loads already fetch the lines.
 ///
 /// Every input is read before the output is written at the same offset, and
 /// the first and last registers are computed from inputs read before any
@@ -415,8 +451,16 @@ pub(crate) unsafe fn map<S: Stream, const N: usize>(
         } else {
             S::BYTES
         };
+        let prefetching = bytes >= PREFETCH_FROM && !inputs.contains(&out.cast_const());
         let mut at = start;
         while at + UNROLL * S::BYTES <= last {
+            if prefetching {
+                let mut line = 0;
+                while line < UNROLL * S::BYTES {
+                    prefetch(out.add((at + line + PREFETCH_AHEAD).min(last)));
+                    line += 64;
+                }
+            }
             for k in 0..UNROLL {
                 let at = at + k * S::BYTES;
                 let y = op.apply(inputs.map(|p| S::load(p.add(at))));

@@ -158,6 +158,25 @@ pub fn max_len<T>() -> usize {
 /// their registers from the start.
 pub const ALIGN_FROM: usize = 2048;
 
+/// Bytes from which a kernel prefetches an output that is none of its inputs
+/// (`PREFETCH_FROM` in `src/kernel/mod.rs`).
+pub const PREFETCH_FROM: usize = 4 << 20;
+
+/// A slice past [`PREFETCH_FROM`] bytes, with a tail, at two offsets: every
+/// operation against the contract (not under Miri, where it would take hours).
+pub fn check_long_slice<T: TestFloat>(backend: Backend) {
+    let Some(relu) = handle(backend) else { return };
+    if cfg!(miri) {
+        eprintln!("skipped under Miri: {} MiB slices", PREFETCH_FROM >> 20);
+        return;
+    }
+    let len = PREFETCH_FROM / size_of::<T>() + 37;
+    for offset in [0, 3] {
+        let input = mixed_inputs::<T>(len, offset as u64 + 11);
+        check_all_operations(relu, &input, offset);
+    }
+}
+
 /// The lengths tried at every offset: all up to [`MAX_TEST_BYTES`], and all
 /// from a vector below [`ALIGN_FROM`] to [`MAX_TEST_BYTES`] above it. Under
 /// Miri, all up to one 32-byte vector, then a few that reach the unrolled
