@@ -61,6 +61,13 @@ macro_rules! element_tests {
             }
 
             #[test]
+            fn long_slices() {
+                if let Some(api) = api() {
+                    check_long_slices::<$t>(api);
+                }
+            }
+
+            #[test]
             fn long_zero_count() {
                 if let Some(api) = api() {
                     check_long_zero_count::<$t>(api);

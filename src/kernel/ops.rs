@@ -31,7 +31,10 @@
 //! returns (x86's default NaN is negative, ARM's positive), so every computed
 //! NaN is replaced by the canonical one before it is stored.
 
-use super::{Float, Kernel, Lanes, Op, Plain, RowOp, Stream, Tally, accumulate_rows, map};
+use super::{
+    Float, Kernel, Lanes, Op, Plain, RowOp, Stream, Tally, accumulate_rows, map, map_part,
+    prefetch_span,
+};
 use crate::Element;
 use crate::element::Specials;
 use core::marker::PhantomData;
@@ -460,15 +463,19 @@ pub(crate) unsafe fn relu_count_zeros<T: Element, V: Kernel<T>>(
         .unwrap_or(usize::MAX)
         .saturating_mul(V::BYTES);
     let (bytes, src, dst) = (len * size_of::<T>(), src.cast::<u8>(), dst.cast::<u8>());
+    let span = prefetch_span([src], dst, bytes);
     let mut total = 0;
-    // SAFETY: see above; each chunk lies within the `bytes` of both streams.
+    // SAFETY: see above; each chunk lies within the `bytes` of both streams,
+    // and `span` is 0 or `bytes`.
     unsafe {
         let op = Relu(Splats::<V, T::Bits>::new(T::BITS));
         let mut at = 0;
         loop {
             let n = chunk.min(bytes - at);
             let mut zeros = ZeroCount::<V, T::Bits>::new(op.0.zero);
-            map::<Plain<V>, 1>([src.add(at)], dst.add(at), n, &op, &mut zeros);
+            let inputs = [src.add(at)];
+            let ahead = span.saturating_sub(at);
+            map_part::<Plain<V>, 1>(inputs, dst.add(at), n, &op, &mut zeros, ahead);
             total += zeros.finish();
             at += n;
             if at == bytes {
@@ -577,13 +584,17 @@ unsafe fn broadcast<T: Element, S: Stream>(
     }
     let (bytes, row) = (len * size_of::<T>(), channels * size_of::<T>());
     let (src, dst) = (src.cast::<u8>(), dst.cast::<u8>());
+    // The rows are parts of one output (`map_part`).
+    let span = prefetch_span([src], dst, bytes);
     // SAFETY: every call covers whole rows inside `0..bytes`; the pattern
-    // holds `reps` copies of the row, `reps * row <= PATTERN_BYTES`.
+    // holds `reps` copies of the row, `reps * row <= PATTERN_BYTES`; `span`
+    // is 0 or `bytes`.
     unsafe {
         if row > PATTERN_BYTES / 2 {
             for at in (0..bytes).step_by(row) {
                 let inputs = [src.add(at), params.cast()];
-                map::<S, 2>(inputs, dst.add(at), row, op, &mut ());
+                let ahead = span.saturating_sub(at);
+                map_part::<S, 2>(inputs, dst.add(at), row, op, &mut (), ahead);
             }
             return;
         }
@@ -596,7 +607,8 @@ unsafe fn broadcast<T: Element, S: Stream>(
         let chunk = reps * row;
         for at in (0..bytes).step_by(chunk) {
             let n = chunk.min(bytes - at);
-            map::<S, 2>([src.add(at), p], dst.add(at), n, op, &mut ());
+            let ahead = span.saturating_sub(at);
+            map_part::<S, 2>([src.add(at), p], dst.add(at), n, op, &mut (), ahead);
         }
     }
 }

@@ -12,7 +12,7 @@
 //! Every result is compared bit for bit.
 
 use super::{OFFSETS, TestFloat, element, max_len, mixed_inputs, proptest_config, special_bits};
-use super::{test_lengths, width_mask};
+use super::{PREFETCH_FROM, test_lengths, width_mask};
 use proptest::prelude::*;
 use proptest::test_runner::TestRunner;
 use relu_simd::half::{bf16, f16};
@@ -1165,6 +1165,29 @@ pub fn check_long_zero_count<T: FamilyFloat>(api: Api) {
         "MISMATCH {}: zero count",
         ctx.what("relu_inplace_count_zeros")
     );
+}
+
+/// Slices past [`PREFETCH_FROM`] bytes, whose outputs the kernels prefetch,
+/// through every operation: with few channels (fewer than a register's
+/// lanes), rows of a few registers, and rows wider than a block of sums.
+/// Not under Miri (hours).
+pub fn check_long_slices<T: FamilyFloat>(api: Api) {
+    if MIRI {
+        return;
+    }
+    for (k, channels) in [3, 64, 1500].into_iter().enumerate() {
+        let rows = (PREFETCH_FROM / size_of::<T>()).div_ceil(channels) + 2;
+        let len = rows * channels;
+        let seed = (k * 10) as u64;
+        let x = mixed_inputs::<T>(len, seed);
+        let dy = mixed_inputs::<T>(len, seed + 1);
+        let slopes = mixed_inputs::<T>(channels, seed + 2);
+        let bias = mixed_inputs::<T>(channels, seed + 3);
+        let acc = wide_inits::<T::W>(channels, k);
+        let (lo, hi) = (from_f32(-1.5), from_f32(6.0));
+        check_elementwise(api, &x, &dy, k, 0.1, lo, hi);
+        check_channels(api, &x, &dy, &slopes, &bias, &acc, k);
+    }
 }
 
 /// Under Miri, a row of more than 2048 bytes (which the kernels run row by
