@@ -7,7 +7,7 @@ pub(crate) mod sealed {
     use super::*;
 
     /// What the kernels need to know about an element type. Not nameable
-    /// outside the crate, so [`Element`](super::Element) cannot be implemented
+    /// outside the crate, so [`Element`] cannot be implemented
     /// elsewhere.
     pub trait Sealed: Copy + PartialOrd + core::fmt::Debug {
         /// The bit pattern as a signed integer of the same width.
