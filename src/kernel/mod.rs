@@ -359,9 +359,10 @@ const ALIGN_FROM: usize = 2048;
 /// Output streams of at least this many bytes that are not one of their
 /// inputs ask for their cache lines [`PREFETCH_AHEAD`] bytes before the loop
 /// stores to them (see [`map`]). Below it the prefetches cost more than they
-/// save: on the Cascade Lake of the README (L2 1 MiB), outputs of 32-256 KiB
-/// ran up to 18% slower with them, 0.5-2 MiB ones the same within the noise,
-/// 4 MiB ones 5-10% faster and 8 MiB and up 15-25% faster.
+/// save: on the Cascade Lake of the README (L2 1 MiB), out of place and
+/// backward on the AVX2 and AVX-512 backends, outputs of 128-256 KiB ran up
+/// to 18% slower with them, 0.5-2 MiB ones the same within the noise, and
+/// 4-64 MiB ones 4-26% faster.
 const PREFETCH_FROM: usize = 4 << 20;
 
 /// How far ahead of its stores a long output stream is prefetched.
@@ -400,19 +401,17 @@ pub(crate) fn prefetch_span<const N: usize>(
 }
 
 /// Prefetches the lines [`PREFETCH_AHEAD`] bytes past `out + at .. out + at +
-/// bytes`, kept below `out + span`; nothing if `span` is 0.
-///
-/// # Safety
-/// `out` is valid for `span` bytes.
+/// bytes`, kept below `out + span` (the output's end); nothing if `span` is 0.
+/// The addresses are only hints, never dereferenced, so they are computed with
+/// wrapping arithmetic and need no promise about `out`.
 #[inline(always)]
-unsafe fn prefetch_ahead(out: *const u8, at: usize, bytes: usize, span: usize) {
+fn prefetch_ahead(out: *const u8, at: usize, bytes: usize, span: usize) {
     if span == 0 {
         return;
     }
     let mut line = 0;
     while line < bytes {
-        // SAFETY: the offset is below `span` (caller).
-        prefetch(unsafe { out.add((at + line + PREFETCH_AHEAD).min(span - 1)) });
+        prefetch(out.wrapping_add((at + line + PREFETCH_AHEAD).min(span - 1)));
         line += 64;
     }
 }
@@ -457,7 +456,7 @@ pub(crate) unsafe fn map<S: Stream, const N: usize>(
     tally: &mut impl Tally<S::Reg>,
 ) {
     let span = prefetch_span(inputs, out, bytes);
-    // SAFETY: forwarded from the caller; `span` is 0 or `bytes`.
+    // SAFETY: forwarded from the caller.
     unsafe { map_part::<S, N>(inputs, out, bytes, op, tally, span) }
 }
 
@@ -466,7 +465,7 @@ pub(crate) unsafe fn map<S: Stream, const N: usize>(
 /// bytes before the part; 0: no prefetching).
 ///
 /// # Safety
-/// As [`map`], and `out` is valid for `span` bytes.
+/// As [`map`].
 #[inline(always)]
 pub(crate) unsafe fn map_part<S: Stream, const N: usize>(
     inputs: [*const u8; N],
@@ -586,6 +585,7 @@ pub(crate) unsafe fn accumulate_rows<T: Element, V: Kernel<T>, const N: usize, c
         row_inputs,
         channel_inputs,
         out,
+        // (`out` overlaps no input here, so this only tests the size.)
         span: prefetch_span(row_inputs.map(|p| p.cast()), out.cast(), bytes),
         channels,
         acc,
@@ -613,7 +613,8 @@ where
     row_inputs: [*const T; N],
     channel_inputs: [*const T; M],
     out: *mut T,
-    /// Bytes of `out` that may be prefetched ([`prefetch_span`]).
+    /// Bytes of `out` that may be prefetched: all of it or none
+    /// ([`prefetch_span`]).
     span: usize,
     channels: usize,
     acc: *mut T::Wide,

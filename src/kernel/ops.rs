@@ -465,8 +465,7 @@ pub(crate) unsafe fn relu_count_zeros<T: Element, V: Kernel<T>>(
     let (bytes, src, dst) = (len * size_of::<T>(), src.cast::<u8>(), dst.cast::<u8>());
     let span = prefetch_span([src], dst, bytes);
     let mut total = 0;
-    // SAFETY: see above; each chunk lies within the `bytes` of both streams,
-    // and `span` is 0 or `bytes`.
+    // SAFETY: see above; each chunk lies within the `bytes` of both streams.
     unsafe {
         let op = Relu(Splats::<V, T::Bits>::new(T::BITS));
         let mut at = 0;
@@ -587,8 +586,7 @@ unsafe fn broadcast<T: Element, S: Stream>(
     // The rows are parts of one output (`map_part`).
     let span = prefetch_span([src], dst, bytes);
     // SAFETY: every call covers whole rows inside `0..bytes`; the pattern
-    // holds `reps` copies of the row, `reps * row <= PATTERN_BYTES`; `span`
-    // is 0 or `bytes`.
+    // holds `reps` copies of the row, `reps * row <= PATTERN_BYTES`.
     unsafe {
         if row > PATTERN_BYTES / 2 {
             for at in (0..bytes).step_by(row) {
