@@ -296,7 +296,11 @@ fn bench_leaky_relu<T: Arith>(c: &mut Criterion) {
         let alpha = 0.01f32;
         g.bench_function("relu_simd", |b| {
             b.iter(|| {
-                relu_simd::leaky_relu(black_box(&src), black_box(&mut dst[..]), black_box(alpha))
+                relu_simd::leaky_relu(
+                    black_box(&src),
+                    black_box(&mut dst[..]),
+                    black_box(alpha.into()),
+                )
             })
         });
         g.bench_function("naive", |b| {
@@ -359,8 +363,8 @@ fn bench_count_zeros(c: &mut Criterion) {
     for len in COUNT_ZEROS_SIZES {
         let mut g = group(c, format!("count_zeros/f32/{len}"), len, 2 * len * 4);
         let mut x = data::<f32>(len, 5);
-        g.bench_function("relu_inplace_count_zeros", |b| {
-            b.iter(|| relu_simd::relu_inplace_count_zeros(black_box(&mut x[..])))
+        g.bench_function("relu_count_inactive_inplace", |b| {
+            b.iter(|| relu_simd::relu_count_inactive_inplace(black_box(&mut x[..])))
         });
         g.bench_function("relu_inplace", |b| {
             b.iter(|| relu_simd::relu_inplace(black_box(&mut x[..])))

@@ -17,7 +17,7 @@ use criterion::{
     criterion_main, measurement::WallTime,
 };
 use relu_simd::half::{bf16, f16};
-use relu_simd::{Backend, Relu};
+use relu_simd::{Activations, Backend};
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -42,8 +42,11 @@ fn group<'a>(
     g
 }
 
-fn supported_relus() -> Vec<Relu> {
-    Backend::ALL.into_iter().filter_map(Relu::new).collect()
+fn supported_relus() -> Vec<Activations> {
+    Backend::ALL
+        .into_iter()
+        .filter_map(Activations::new)
+        .collect()
 }
 
 fn bench_inplace<T: BenchElement>(c: &mut Criterion) {

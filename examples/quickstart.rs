@@ -6,7 +6,7 @@
 //! cargo run --release --example quickstart
 //! ```
 
-use relu_simd::{Backend, Relu};
+use relu_simd::{Activations, Backend};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -53,7 +53,7 @@ fn main() {
         "{:>12}  {:>22}  {:>22}  {:>7}",
         "elements", "relu_inplace (GB/s)", "naive v.max(0) (GB/s)", "ratio"
     );
-    let relu = Relu::active();
+    let relu = Activations::active();
     for len in [1_000usize, 8_192, 131_072, 2_000_000, 64_000_000] {
         let mut data: Vec<f32> = (0..len)
             .map(|i| ((i * 7919 % 1000) as f32 - 500.0) * 0.01)

@@ -10,7 +10,7 @@
 //! size runs once per round), so that a noisy neighbour slows all variants of
 //! a size alike; compare ratios within one run.
 
-use relu_simd::{Backend, Relu};
+use relu_simd::{Activations, Backend};
 use std::fmt::Write as _;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -39,7 +39,7 @@ struct Variant {
 fn variants() -> Vec<Variant> {
     let mut v: Vec<Variant> = Backend::ALL
         .into_iter()
-        .filter_map(Relu::new)
+        .filter_map(Activations::new)
         .filter(|r| r.backend() != Backend::Scalar)
         .map(|r| Variant {
             name: r.backend().to_string(),

@@ -1,8 +1,113 @@
-//! Detection of the active backend, the `RELU_SIMD_BACKEND` override, and the
+//! Which kernel runs: every [`Kernel`] compiled for every backend's register
+//! with its target features, the match from a [`Backend`] to those, the
+//! detection of the active backend, the `RELU_SIMD_BACKEND` override, and the
 //! cache that makes every later call one relaxed load.
 
 use crate::Backend;
+use crate::arch;
+use crate::kernel::{Layout, Register};
+use crate::kernels::{Kernel, Params};
 use core::sync::atomic::{AtomicU8, Ordering::Relaxed};
+
+/// Defines `$name::<T, K>`: kernel `K`'s SIMD form for the register `$reg`,
+/// compiled with `$features` so that the ISA's intrinsics inline.
+macro_rules! compiled {
+    ($(#[$cfg:meta])* $name:ident, $reg:ty $(, $features:literal)?) => {
+        /// Runs `K::simd` with this backend's register.
+        ///
+        /// # Safety
+        /// As [`Kernel::simd`].
+        $(#[$cfg])*
+        $(#[target_feature(enable = $features)])?
+        unsafe fn $name<T: Layout, K: Kernel>(
+            x: *const T,
+            dy: *const T,
+            out: *mut T,
+            len: usize,
+            p: &Params<T>,
+        ) -> usize
+        where
+            $reg: Register<T>,
+        {
+            // SAFETY: forwarded from the caller.
+            unsafe { K::simd::<T, $reg>(x, dy, out, len, p) }
+        }
+    };
+}
+
+compiled!(portable, arch::portable::Register);
+compiled!(
+    #[cfg(target_arch = "x86_64")]
+    avx2,
+    arch::x86_64::avx2::Register,
+    "avx2"
+);
+compiled!(
+    #[cfg(target_arch = "x86_64")]
+    avx512,
+    arch::x86_64::avx512::Register,
+    "avx512f,avx512bw"
+);
+compiled!(
+    #[cfg(target_arch = "aarch64")]
+    neon,
+    arch::aarch64::neon::Register,
+    "neon"
+);
+
+/// Runs kernels on a chosen backend: implemented for each element type, so
+/// that every backend's register is known to support it.
+pub trait Dispatch: Layout {
+    /// Runs `K` on `backend`.
+    ///
+    /// # Safety
+    /// As [`Kernel::simd`], where the CPU supports `backend`.
+    unsafe fn run<K: Kernel>(
+        backend: Backend,
+        x: *const Self,
+        dy: *const Self,
+        out: *mut Self,
+        len: usize,
+        p: &Params<Self>,
+    ) -> usize;
+}
+
+/// Implements [`Dispatch`] for element types.
+macro_rules! dispatch {
+    ($($t:ty),*) => {$(
+        impl Dispatch for $t {
+            #[inline(always)]
+            unsafe fn run<K: Kernel>(
+                backend: Backend,
+                x: *const $t,
+                dy: *const $t,
+                out: *mut $t,
+                len: usize,
+                p: &Params<$t>,
+            ) -> usize {
+                // SAFETY: forwarded from the caller, who checked that the CPU
+                // supports `backend`.
+                unsafe {
+                    match backend {
+                        Backend::Portable => portable::<$t, K>(x, dy, out, len, p),
+                        #[cfg(target_arch = "x86_64")]
+                        Backend::Avx2 => avx2::<$t, K>(x, dy, out, len, p),
+                        #[cfg(target_arch = "x86_64")]
+                        Backend::Avx512 => avx512::<$t, K>(x, dy, out, len, p),
+                        #[cfg(target_arch = "aarch64")]
+                        Backend::Neon => neon::<$t, K>(x, dy, out, len, p),
+                        // The reference; also for backends not built for this
+                        // architecture, which are never supported, so never
+                        // passed here.
+                        _ => K::scalar::<$t>(x, dy, out, len, p),
+                    }
+                }
+            }
+        }
+    )*};
+}
+
+dispatch!(f32, f64, half::f16, half::bf16);
 
 /// The active backend (`Backend as u8`, its index in [`Backend::ALL`]), or
 /// [`UNDETECTED`].

@@ -40,7 +40,7 @@
 //! | `np.maximum(0, x)` (f32)    | NaN                 | `-0.0`       |
 //!
 //! The SIMD kernels compare the floats' bit patterns as integers (see
-//! `src/kernel/ops.rs`), so their result does not depend on the CPU's denormal
+//! `src/kernel/steps.rs`), so their result does not depend on the CPU's denormal
 //! or flush-to-zero modes, and signalling NaNs are never quieted. The scalar
 //! reference uses float compares and, like any Rust code, assumes the default
 //! floating-point environment.
@@ -65,12 +65,12 @@
 //!
 //! | operation | forward `y` | gradient `dx` |
 //! |-----------|-------------|---------------|
-//! | [`leaky_relu`] (`alpha: f32`) | `x` if `x > 0` or NaN, else `alpha * x` (`-0.0` gives `alpha * -0.0`; `-inf` with `alpha = 0` gives NaN) | `dy` if `x > 0`, else `alpha * dy` (NaN `x` included, as PyTorch) |
+//! | [`leaky_relu`] (`alpha: Wide<T>`) | `x` if `x > 0` or NaN, else `alpha * x` (`-0.0` gives `alpha * -0.0`; `-inf` with `alpha = 0` gives NaN) | `dy` if `x > 0`, else `alpha * dy` (NaN `x` included, as PyTorch) |
 //! | [`prelu`] (`slopes: &[T]`) | leaky ReLU with `alpha = slopes[i % slopes.len()]` (channels last) | as leaky ReLU; `dslopes[c] += x * dy` where `x > 0` is false, row by row |
 //! | [`clamp`] (`lo, hi: T`) | `min(max(x, lo), hi)` with `-0.0 < +0.0`; NaN kept | `dy` if `lo < x < hi` or NaN, else `+0.0` |
 //! | [`relu6`] | `clamp(x, +0.0, 6.0)`: `-0.0` gives `+0.0`, like `relu` | `dy` if `0 < x < 6` or NaN, else `+0.0` |
 //! | [`bias_relu`] (`bias: &[T]`) | `relu(x + bias[i % bias.len()])` | from `y`: `relu_backward(y, dy)`; `dbias[c] += dx`, row by row |
-//! | [`relu_count_zeros`] | `relu(x)`, and returns how many `y` are `+0.0` | (use [`relu_backward`]) |
+//! | [`relu_count_inactive`] | `relu(x)`, and returns how many `y` are `+0.0` | (use [`relu_backward`]) |
 //!
 //! Per-channel operands (`slopes`, `bias`) repeat along the slice, so channels
 //! are the last (fastest) dimension; a slice whose length is not a multiple of
@@ -119,7 +119,7 @@
 //! `std` feature, the environment variable `RELU_SIMD_BACKEND`
 //! (`scalar`, `portable`, `avx2`, `avx512` or `neon`) overrides it; an unknown
 //! or unsupported name panics at first use with the list of supported ones.
-//! To run one backend explicitly, use a [`Relu`] from [`Relu::new`].
+//! To run one backend explicitly, use a [`Activations`] from [`Activations::new`].
 //!
 //! # Half precision and raw bits
 //!
@@ -131,113 +131,37 @@
 //! use relu_simd::half::f16;
 //!
 //! let mut bits: Vec<u16> = [-1.5f32, 0.5, -0.0, 2.0].map(|v| f16::from_f32(v).to_bits()).to_vec();
-//! relu_simd::relu_inplace(bytemuck::cast_slice_mut::<u16, f16>(&mut bits));
+//! relu_simd::relu_inplace(relu_simd::bytemuck::cast_slice_mut::<u16, f16>(&mut bits));
 //! assert_eq!(bits, [0x0000, f16::from_f32(0.5).to_bits(), 0x0000, f16::from_f32(2.0).to_bits()]);
 //! ```
 //!
 //! # Features
 //!
 //! - `std` (default): caches detection through `std` and reads
-//!   `RELU_SIMD_BACKEND`. Without it the crate is `#![no_std]` and still
-//!   detects the CPU at run time.
-
-#![no_std]
+//!   `RELU_SIMD_BACKEND`. Without it the crate is `#![no_std]
 #![deny(missing_docs)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
 #[cfg(feature = "std")]
 extern crate std;
 
+// In layers, each using only those above it: the float formats; the SIMD
+// kernel framework; the ISAs and the scalar reference; the kernels (one per
+// operation and direction); dispatch; the public API.
+mod api;
 mod arch;
 mod backend;
 mod dispatch;
 mod element;
-mod family;
 mod kernel;
-mod relu;
+mod kernels;
 mod scalar;
 
+pub use api::*;
 pub use backend::{Backend, ParseBackendError};
-pub use element::{Element, Wide};
-pub use family::*;
+pub use bytemuck;
+pub use element::WideFloat;
 pub use half;
-pub use relu::Relu;
-
-/// `x[i] = max(0, x[i])` in place, NaNs kept bit for bit, on the
-/// [active](Backend::active) backend.
-///
-/// ```
-/// let mut x = [-2.0f32, -1.0, 0.0, 1.0, 2.0, -0.0, f32::NAN];
-/// relu_simd::relu_inplace(&mut x);
-/// assert_eq!(x[..6], [0.0, 0.0, 0.0, 1.0, 2.0, 0.0]);
-/// assert!(x[5].is_sign_positive() && x[6].is_nan());
-/// ```
-///
-/// # Panics
-///
-/// On first use, if `RELU_SIMD_BACKEND` is set to an invalid name.
-#[inline]
-pub fn relu_inplace<T: Element>(x: &mut [T]) {
-    Relu::active().relu_inplace(x)
-}
-
-/// `dst[i] = max(0, src[i])`, NaNs kept bit for bit, on the
-/// [active](Backend::active) backend.
-///
-/// ```
-/// let src = [-2.0f64, -1.0, 0.0, 1.0, 2.0];
-/// let mut dst = [f64::NAN; 5];
-/// relu_simd::relu(&src, &mut dst);
-/// assert_eq!(dst, [0.0, 0.0, 0.0, 1.0, 2.0]);
-/// ```
-///
-/// # Panics
-///
-/// If `src.len() != dst.len()` (the message names both lengths), before
-/// anything is written.
-#[inline]
-pub fn relu<T: Element>(src: &[T], dst: &mut [T]) {
-    Relu::active().relu(src, dst)
-}
-
-/// ReLU gradient: `dx[i] = dy[i]` where `x[i] > 0` or `x[i]` is NaN, else
-/// `+0` (relu'(0) = 0), on the [active](Backend::active) backend. `x` may be
-/// the forward input or the forward output.
-///
-/// ```
-/// let x = [-2.0f32, 0.0, 3.0];
-/// let dy = [10.0f32, 20.0, 30.0];
-/// let mut dx = [0.0f32; 3];
-/// relu_simd::relu_backward(&x, &dy, &mut dx);
-/// assert_eq!(dx, [0.0, 0.0, 30.0]);
-/// ```
-///
-/// # Panics
-///
-/// If the three lengths differ (the message names them), before anything is
-/// written.
-#[inline]
-pub fn relu_backward<T: Element>(x: &[T], dy: &[T], dx: &mut [T]) {
-    Relu::active().relu_backward(x, dy, dx)
-}
-
-/// ReLU gradient in place: `dy` becomes `dx` (see [`relu_backward`]).
-///
-/// ```
-/// let y = [0.0f32, 0.5, 3.0]; // forward output
-/// let mut grad = [10.0f32, 20.0, 30.0];
-/// relu_simd::relu_backward_inplace(&y, &mut grad);
-/// assert_eq!(grad, [0.0, 20.0, 30.0]);
-/// ```
-///
-/// # Panics
-///
-/// If `x.len() != dy.len()` (the message names both), before anything is
-/// written.
-#[inline]
-pub fn relu_backward_inplace<T: Element>(x: &[T], dy: &mut [T]) {
-    Relu::active().relu_backward_inplace(x, dy)
-}
 
 /// The README's Rust examples, compiled and run as doc tests.
 #[cfg(doctest)]

@@ -1,29 +1,27 @@
 //! The reference: each definition written as plainly as possible, one element
 //! at a time. Every other backend is tested against these.
 
-use crate::Element;
-use crate::element::sealed::WideFloat;
-use crate::kernel::Kernels;
+use crate::element::{Format, WideFloat};
 
 /// `x > 0` or `x` is NaN (the only value not equal to itself).
 #[inline(always)]
-fn positive_or_nan<T: Element>(x: T) -> bool {
+fn positive_or_nan<T: Format>(x: T) -> bool {
     #[allow(clippy::eq_op)]
     let nan = x != x;
-    x > T::ZERO || nan
+    x > T::POSITIVE_ZERO || nan
 }
 
 /// `a < b` in IEEE 754 total order restricted to non-NaNs: numeric order,
 /// with `-0.0 < +0.0`.
 #[inline(always)]
-pub(crate) fn less<T: Element>(a: T, b: T) -> bool {
+pub(crate) fn less<T: Format>(a: T, b: T) -> bool {
     a < b || (a == b && a.to_wide().is_sign_negative() && !b.to_wide().is_sign_negative())
 }
 
 /// A computed result rounded to `T`, its NaNs replaced by the canonical NaN
 /// (CPUs disagree on which NaN arithmetic returns).
 #[inline(always)]
-fn round<T: Element>(w: T::Wide) -> T {
+fn round<T: Format>(w: T::Wide) -> T {
     if w.is_nan() { T::NAN } else { T::from_wide(w) }
 }
 
@@ -48,20 +46,28 @@ unsafe fn canonical_sums<W: WideFloat>(sums: *mut W, channels: usize) {
 /// ReLU: `x` if `x > 0` or `x` is NaN (returned with its exact bits), else
 /// `+0` (so `-0.0` and `-inf` give `+0.0`).
 #[inline(always)]
-pub(crate) fn relu<T: Element>(x: T) -> T {
-    if positive_or_nan(x) { x } else { T::ZERO }
+pub(crate) fn relu<T: Format>(x: T) -> T {
+    if positive_or_nan(x) {
+        x
+    } else {
+        T::POSITIVE_ZERO
+    }
 }
 
 /// ReLU gradient: `dy` if `x > 0` or `x` is NaN, else `+0` (relu'(0) = 0, as
 /// PyTorch's `threshold_backward`).
 #[inline(always)]
-pub(crate) fn relu_backward<T: Element>(x: T, dy: T) -> T {
-    if positive_or_nan(x) { dy } else { T::ZERO }
+pub(crate) fn relu_backward<T: Format>(x: T, dy: T) -> T {
+    if positive_or_nan(x) {
+        dy
+    } else {
+        T::POSITIVE_ZERO
+    }
 }
 
 /// Leaky ReLU: `x` if `x > 0` or NaN, else `alpha * x`.
 #[inline(always)]
-pub(crate) fn leaky_relu<T: Element>(x: T, alpha: T::Wide) -> T {
+pub(crate) fn leaky_relu<T: Format>(x: T, alpha: T::Wide) -> T {
     if positive_or_nan(x) {
         x
     } else {
@@ -72,8 +78,8 @@ pub(crate) fn leaky_relu<T: Element>(x: T, alpha: T::Wide) -> T {
 /// Leaky ReLU gradient: `dy` if `x > 0`, else `alpha * dy` (NaN `x` included,
 /// as PyTorch).
 #[inline(always)]
-pub(crate) fn leaky_relu_backward<T: Element>(x: T, dy: T, alpha: T::Wide) -> T {
-    if x > T::ZERO {
+pub(crate) fn leaky_relu_backward<T: Format>(x: T, dy: T, alpha: T::Wide) -> T {
+    if x > T::POSITIVE_ZERO {
         dy
     } else {
         round(alpha * dy.to_wide())
@@ -82,7 +88,7 @@ pub(crate) fn leaky_relu_backward<T: Element>(x: T, dy: T, alpha: T::Wide) -> T 
 
 /// `min(max(x, lo), hi)` with `-0.0 < +0.0`; NaN kept.
 #[inline(always)]
-pub(crate) fn clamp<T: Element>(x: T, lo: T, hi: T) -> T {
+pub(crate) fn clamp<T: Format>(x: T, lo: T, hi: T) -> T {
     #[allow(clippy::eq_op)]
     if x != x {
         x
@@ -98,89 +104,27 @@ pub(crate) fn clamp<T: Element>(x: T, lo: T, hi: T) -> T {
 /// Clamp gradient: `dy` where `lo < x < hi` (with `-0.0 < +0.0`) or `x` is
 /// NaN, else `+0`.
 #[inline(always)]
-pub(crate) fn clamp_backward<T: Element>(x: T, dy: T, lo: T, hi: T) -> T {
+pub(crate) fn clamp_backward<T: Format>(x: T, dy: T, lo: T, hi: T) -> T {
     #[allow(clippy::eq_op)]
     let nan = x != x;
     if nan || (less(lo, x) && less(x, hi)) {
         dy
     } else {
-        T::ZERO
+        T::POSITIVE_ZERO
     }
 }
 
 /// `relu(x + bias)`, the sum rounded once to `T`.
 #[inline(always)]
-pub(crate) fn bias_relu<T: Element>(x: T, bias: T) -> T {
+fn bias_relu<T: Format>(x: T, bias: T) -> T {
     relu(round::<T>(x.to_wide() + bias.to_wide()))
-}
-
-/// The scalar backend's kernels for `T`.
-pub(crate) const fn kernels<T: Element>() -> Kernels<T> {
-    Kernels {
-        relu: relu_slice,
-        relu_backward: relu_backward_slice,
-        relu_count_zeros,
-        leaky_relu: leaky_relu_slice,
-        leaky_relu_backward: leaky_relu_backward_slice,
-        clamp: clamp_slice,
-        clamp_backward: clamp_backward_slice,
-        prelu,
-        prelu_backward,
-        bias_relu: bias_relu_slice,
-        bias_relu_backward,
-    }
-}
-
-// Each slice function below has the contract of its field in `Kernels`.
-
-unsafe fn relu_slice<T: Element>(src: *const T, dst: *mut T, len: usize) {
-    // SAFETY: the caller's contract is `each`'s.
-    unsafe { each(src, dst, len, relu) }
-}
-
-unsafe fn relu_backward_slice<T: Element>(x: *const T, dy: *const T, dx: *mut T, len: usize) {
-    // SAFETY: the caller's contract is `each2`'s.
-    unsafe { each2(x, dy, dx, len, relu_backward) }
-}
-
-unsafe fn leaky_relu_slice<T: Element>(src: *const T, dst: *mut T, len: usize, alpha: T::Wide) {
-    // SAFETY: the caller's contract is `each`'s.
-    unsafe { each(src, dst, len, |x| leaky_relu(x, alpha)) }
-}
-
-unsafe fn leaky_relu_backward_slice<T: Element>(
-    x: *const T,
-    dy: *const T,
-    dx: *mut T,
-    len: usize,
-    alpha: T::Wide,
-) {
-    // SAFETY: the caller's contract is `each2`'s.
-    unsafe { each2(x, dy, dx, len, |x, dy| leaky_relu_backward(x, dy, alpha)) }
-}
-
-unsafe fn clamp_slice<T: Element>(src: *const T, dst: *mut T, len: usize, lo: T, hi: T) {
-    // SAFETY: the caller's contract is `each`'s.
-    unsafe { each(src, dst, len, |x| clamp(x, lo, hi)) }
-}
-
-unsafe fn clamp_backward_slice<T: Element>(
-    x: *const T,
-    dy: *const T,
-    dx: *mut T,
-    len: usize,
-    lo: T,
-    hi: T,
-) {
-    // SAFETY: the caller's contract is `each2`'s.
-    unsafe { each2(x, dy, dx, len, |x, dy| clamp_backward(x, dy, lo, hi)) }
 }
 
 /// `dst[i] = f(src[i])`.
 ///
 /// # Safety
 /// `src` readable and `dst` writable for `len` elements; they may be equal.
-unsafe fn each<T: Element>(src: *const T, dst: *mut T, len: usize, f: impl Fn(T) -> T) {
+pub(crate) unsafe fn each<T: Format>(src: *const T, dst: *mut T, len: usize, f: impl Fn(T) -> T) {
     for i in 0..len {
         // SAFETY: `i < len`; element `i` is read before it is written.
         unsafe { *dst.add(i) = f(*src.add(i)) }
@@ -191,7 +135,7 @@ unsafe fn each<T: Element>(src: *const T, dst: *mut T, len: usize, f: impl Fn(T)
 ///
 /// # Safety
 /// `a`, `b` readable and `out` writable for `len` elements; `out` may equal an input.
-unsafe fn each2<T: Element>(
+pub(crate) unsafe fn each2<T: Format>(
     a: *const T,
     b: *const T,
     out: *mut T,
@@ -204,9 +148,15 @@ unsafe fn each2<T: Element>(
     }
 }
 
+/// `dst[i] = relu(src[i])`, returning how many `dst[i]` are `+0`.
+///
 /// # Safety
 /// As [`each`].
-unsafe fn relu_count_zeros<T: Element>(src: *const T, dst: *mut T, len: usize) -> usize {
+pub(crate) unsafe fn relu_count_inactive<T: Format>(
+    src: *const T,
+    dst: *mut T,
+    len: usize,
+) -> usize {
     let mut zeros = 0;
     for i in 0..len {
         // SAFETY: `i < len`; element `i` is read before it is written.
@@ -218,9 +168,11 @@ unsafe fn relu_count_zeros<T: Element>(src: *const T, dst: *mut T, len: usize) -
     zeros
 }
 
+/// PReLU: `dst[i] = leaky_relu(src[i], slopes[i % channels])`.
+///
 /// # Safety
 /// As [`each`]; `slopes` readable for `channels` elements, `channels` divides `len`.
-unsafe fn prelu<T: Element>(
+pub(crate) unsafe fn prelu<T: Format>(
     src: *const T,
     dst: *mut T,
     len: usize,
@@ -236,10 +188,14 @@ unsafe fn prelu<T: Element>(
     }
 }
 
+/// PReLU gradient: `dx[i] = leaky_relu_backward(x[i], dy[i], slopes[c])`,
+/// and `dslopes[c] += x[i] * dy[i]` where `x[i] > 0` is false, in index
+/// order (`c = i % channels`).
+///
 /// # Safety
 /// As [`each2`]; `slopes` readable and `dslopes` readable and writable for
 /// `channels` elements, `channels` divides `len`.
-unsafe fn prelu_backward<T: Element>(
+pub(crate) unsafe fn prelu_backward<T: Format>(
     x: *const T,
     dy: *const T,
     dx: *mut T,
@@ -254,7 +210,7 @@ unsafe fn prelu_backward<T: Element>(
             let c = i % channels;
             let (x, dy) = (*x.add(i), *dy.add(i));
             *dx.add(i) = leaky_relu_backward(x, dy, (*slopes.add(c)).to_wide());
-            let positive = x > T::ZERO;
+            let positive = x > T::POSITIVE_ZERO;
             if !positive {
                 *dslopes.add(c) = *dslopes.add(c) + x.to_wide() * dy.to_wide();
             }
@@ -264,9 +220,11 @@ unsafe fn prelu_backward<T: Element>(
     unsafe { canonical_sums(dslopes, channels) }
 }
 
+/// Bias + ReLU: `dst[i] = bias_relu(src[i], bias[i % channels])`.
+///
 /// # Safety
 /// As [`prelu`], with `bias` for `slopes`.
-unsafe fn bias_relu_slice<T: Element>(
+pub(crate) unsafe fn bias_relu_channels<T: Format>(
     src: *const T,
     dst: *mut T,
     len: usize,
@@ -279,10 +237,13 @@ unsafe fn bias_relu_slice<T: Element>(
     }
 }
 
+/// Bias + ReLU gradient from the output `y`: `dx[i] = relu_backward(y[i],
+/// dy[i])`, and `dbias[c] += dx[i]` in index order (`c = i % channels`).
+///
 /// # Safety
 /// As [`each2`]; `dbias` readable and writable for `channels` elements,
 /// `channels` divides `len`.
-unsafe fn bias_relu_backward<T: Element>(
+pub(crate) unsafe fn bias_relu_backward<T: Format>(
     y: *const T,
     dy: *const T,
     dx: *mut T,

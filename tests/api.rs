@@ -2,7 +2,7 @@
 //! names, and length checks that panic before anything is written.
 
 use relu_simd::half::{bf16, f16};
-use relu_simd::{Backend, Relu};
+use relu_simd::{Activations, Backend};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 #[test]
@@ -42,21 +42,21 @@ fn raw_u16_buffers_via_bytemuck() {
 fn active_backend_is_supported_and_used_by_free_functions() {
     let active = Backend::active();
     assert!(active.is_supported());
-    assert_eq!(Relu::active().backend(), active);
-    assert_eq!(Relu::new(active), Some(Relu::active()));
+    assert_eq!(Activations::active().backend(), active);
+    assert_eq!(Activations::new(active), Some(Activations::active()));
 }
 
 #[test]
 fn unsupported_backends_have_no_handle() {
     for backend in Backend::ALL {
         assert_eq!(
-            Relu::new(backend).is_some(),
+            Activations::new(backend).is_some(),
             backend.is_supported(),
             "{backend}"
         );
     }
-    assert!(Relu::new(Backend::Scalar).is_some());
-    assert!(Relu::new(Backend::Portable).is_some());
+    assert!(Activations::new(Backend::Scalar).is_some());
+    assert!(Activations::new(Backend::Portable).is_some());
 }
 
 #[test]
@@ -120,7 +120,7 @@ fn length_mismatches_panic_naming_the_lengths_before_writing() {
     assert_eq!(dy, [7.0; 9]);
 
     for backend in Backend::ALL {
-        let Some(relu) = Relu::new(backend) else {
+        let Some(relu) = Activations::new(backend) else {
             continue;
         };
         let mut dst = [7.0f32; 2];

@@ -6,14 +6,14 @@
 mod common;
 
 use common::{expected_backward, expected_relu};
-use relu_simd::{Backend, Relu};
+use relu_simd::{Activations, Backend};
 
 const CHUNK: u64 = 1 << 20;
 
 /// Checks `chunks` (of `CHUNK` patterns each) on every backend in `relus`.
 /// The expected bits are computed once per chunk and compared with `==` on
 /// `u32` slices, so the sweep costs little more than the kernels themselves.
-fn check_range(relus: &[Relu], chunks: std::ops::Range<u64>) {
+fn check_range(relus: &[Activations], chunks: std::ops::Range<u64>) {
     let n = CHUNK as usize;
     let (mut x, mut dy, mut y, mut dx) =
         (vec![0f32; n], vec![0f32; n], vec![0f32; n], vec![0f32; n]);
@@ -60,7 +60,7 @@ fn bits(v: &[f32]) -> &[u32] {
 #[test]
 #[ignore = "2^32 inputs per backend: run in release"]
 fn every_f32_bit_pattern_on_every_supported_backend() {
-    let relus: Vec<Relu> = Backend::ALL
+    let relus: Vec<Activations> = Backend::ALL
         .into_iter()
         .filter_map(common::handle)
         .collect();

@@ -8,7 +8,7 @@
 //! where less memory is available.
 
 use relu_simd::half::f16;
-use relu_simd::{Backend, Relu};
+use relu_simd::{Activations, Backend};
 
 fn available_bytes() -> usize {
     let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
@@ -44,7 +44,7 @@ fn slice_longer_than_u32_max_on_every_supported_backend() {
         LEN - 1,
     ];
     let neg_nan = f16::from_bits(0xfe01);
-    for relu in Backend::ALL.into_iter().filter_map(Relu::new) {
+    for relu in Backend::ALL.into_iter().filter_map(Activations::new) {
         for (k, &i) in marked.iter().enumerate() {
             x[i] = if k % 2 == 0 { -f16::ONE } else { neg_nan };
         }

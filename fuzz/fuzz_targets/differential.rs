@@ -12,10 +12,12 @@
 use bytemuck::Pod;
 use libfuzzer_sys::fuzz_target;
 use relu_simd::half::{bf16, f16};
-use relu_simd::{Backend, Element, Relu};
+use relu_simd::{Activations, Backend, Element};
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&head, rest)) = data.split_first() else { return };
+    let Some((&head, rest)) = data.split_first() else {
+        return;
+    };
     let offset = usize::from(head >> 2) & 7;
     match head & 3 {
         0 => check::<f32>(rest, offset),
@@ -49,7 +51,7 @@ fn check<T: Element>(bytes: &[u8], offset: usize) {
     let (x, dy) = (&elements[..n], &elements[n..2 * n]);
     let body = offset + GUARD..offset + GUARD + n;
 
-    let reference = Relu::new(Backend::Scalar).unwrap();
+    let reference = Activations::new(Backend::Scalar).unwrap();
     let mut want_y = x.to_vec();
     reference.relu_inplace(&mut want_y);
     let mut want_dx = dy.to_vec();
@@ -60,7 +62,7 @@ fn check<T: Element>(bytes: &[u8], offset: usize) {
 
     let src = guarded(x, offset);
     let dy_buf = guarded(dy, offset);
-    for relu in Backend::ALL.into_iter().filter_map(Relu::new) {
+    for relu in Backend::ALL.into_iter().filter_map(Activations::new) {
         let backend = relu.backend();
 
         let mut y = guarded(dy, offset); // arbitrary prior contents
@@ -72,16 +74,26 @@ fn check<T: Element>(bytes: &[u8], offset: usize) {
         assert!(same_bits(&y, &want_y_buf), "{backend} relu_inplace");
 
         let mut dx = guarded(x, offset);
-        relu.relu_backward(&src[body.clone()], &dy_buf[body.clone()], &mut dx[body.clone()]);
+        relu.relu_backward(
+            &src[body.clone()],
+            &dy_buf[body.clone()],
+            &mut dx[body.clone()],
+        );
         assert!(same_bits(&dx, &want_dx_buf), "{backend} relu_backward");
 
         let mut dx = dy_buf.clone();
         relu.relu_backward_inplace(&src[body.clone()], &mut dx[body.clone()]);
-        assert!(same_bits(&dx, &want_dx_buf), "{backend} relu_backward_inplace");
+        assert!(
+            same_bits(&dx, &want_dx_buf),
+            "{backend} relu_backward_inplace"
+        );
 
         // Backward from the forward output gives the same dx.
         let mut dx = dy_buf.clone();
         relu.relu_backward_inplace(&want_y_buf[body.clone()], &mut dx[body.clone()]);
-        assert!(same_bits(&dx, &want_dx_buf), "{backend} relu_backward from y");
+        assert!(
+            same_bits(&dx, &want_dx_buf),
+            "{backend} relu_backward from y"
+        );
     }
 }

@@ -24,7 +24,7 @@
 use bytemuck::Pod;
 use libfuzzer_sys::fuzz_target;
 use relu_simd::half::{bf16, f16};
-use relu_simd::{Backend, Element, Relu, Wide};
+use relu_simd::{Activations, Backend, Element, Wide};
 use std::ops::Range;
 use std::panic::{self, AssertUnwindSafe};
 
@@ -261,8 +261,8 @@ where
         dst_offset,
     };
 
-    let want = run(Relu::new(Backend::Scalar).unwrap(), &case);
-    for relu in Backend::ALL.into_iter().filter_map(Relu::new) {
+    let want = run(Activations::new(Backend::Scalar).unwrap(), &case);
+    for relu in Backend::ALL.into_iter().filter_map(Activations::new) {
         let got = run(relu, &case);
         compare::<T>(&want, &got, relu.backend(), op);
     }
@@ -294,7 +294,7 @@ fn compare<T: Element>(want: &Outcome, got: &Outcome, backend: Backend, op: Op) 
 
 /// Runs the case's operation on one backend: out of place and in place where
 /// the API has both.
-fn run<T: Element>(relu: Relu, case: &Case<T>) -> Outcome
+fn run<T: Element>(relu: Activations, case: &Case<T>) -> Outcome
 where
     Wide<T>: Pod,
 {
@@ -375,26 +375,26 @@ where
 
     match case.op {
         Op::CountZeros => forward(
-            "relu_count_zeros",
+            "relu_count_inactive",
             &|s, d| {
-                let k = relu.relu_count_zeros(s, d);
+                let k = relu.relu_count_inactive(s, d);
                 let zeros = d
                     .iter()
                     .filter(|v| bits(std::slice::from_ref(*v)).iter().all(|&b| b == 0))
                     .count();
-                assert_eq!(k, zeros, "{} relu_count_zeros: count", relu.backend());
+                assert_eq!(k, zeros, "{} relu_count_inactive: count", relu.backend());
                 k
             },
-            &|x| relu.relu_inplace_count_zeros(x),
+            &|x| relu.relu_count_inactive_inplace(x),
         ),
         Op::LeakyRelu => forward(
             "leaky_relu",
             &|s, d| {
-                relu.leaky_relu(s, d, alpha);
+                relu.leaky_relu(s, d, alpha.into());
                 0
             },
             &|x| {
-                relu.leaky_relu_inplace(x, alpha);
+                relu.leaky_relu_inplace(x, alpha.into());
                 0
             },
         ),
@@ -423,7 +423,7 @@ where
         Op::BiasRelu => forward(
             "bias_relu",
             &|s, d| {
-                relu.bias_relu(s, params, d);
+                relu.bias_relu(s, d, params);
                 0
             },
             &|x| {
@@ -446,7 +446,7 @@ where
             let mut dx = guarded(&case.x, case.dst_offset); // arbitrary prior contents
             let (x, g, d) = (&src[sb.clone()], &dy[sb.clone()], &mut dx[db.clone()]);
             match case.op {
-                Op::LeakyReluBackward => relu.leaky_relu_backward(x, g, d, alpha),
+                Op::LeakyReluBackward => relu.leaky_relu_backward(x, g, d, alpha.into()),
                 Op::Relu6Backward => relu.relu6_backward(x, g, d),
                 _ => relu.clamp_backward(x, g, d, lo, hi),
             }

@@ -1,6 +1,6 @@
-//! One module per instruction set. Each implements [`Vector`](crate::kernel::Vector)
-//! and [`Lanes`](crate::kernel::Lanes) for its register type and instantiates the
-//! shared kernels with [`backend_kernels!`](crate::kernel::backend_kernels).
+//! One module per instruction set. Each implements the register traits of
+//! [`kernel::isa`](crate::kernel::isa) for its register type, which it names
+//! `Register`; [`dispatch`](crate::dispatch) compiles the kernels for it.
 
 pub(crate) mod portable;
 

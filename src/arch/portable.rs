@@ -3,15 +3,15 @@
 //! elsewhere). The fallback where no runtime-detected ISA applies.
 //!
 //! `wide`'s float `max` drops NaN, so this backend uses its integer compares
-//! and bitwise ops for every decision (see `kernel/ops.rs`); its float add and
+//! and bitwise ops for every decision (see `kernel/steps.rs`); its float add and
 //! multiply are the IEEE ones, rounding to nearest even.
 
-use crate::kernel::{Float, Lanes, Vector, backend_kernels};
+use crate::kernel::{Float, Lanes, Vector};
 use bytemuck::cast;
 use wide::{f32x8, f64x4, i16x8, i16x16, i32x8, i64x4, u16x16, u32x8, u64x4};
 
-/// 32 bytes: two SSE2 or NEON registers.
-type Register = i32x8;
+/// The register of this backend: 32 bytes, two SSE2 or NEON registers.
+pub(crate) type Register = i32x8;
 
 impl Vector for Register {
     const BYTES: usize = 32;
@@ -173,5 +173,3 @@ macro_rules! float {
 
 float!(f32, f32x8);
 float!(f64, f64x4);
-
-backend_kernels!(Register);

@@ -12,7 +12,7 @@
 //! Narrowing expects no NaN but the canonical one (kernels canonicalise
 //! before narrowing), and gives the canonical NaN of the narrow type for it.
 
-use super::{Float, Isa, Lanes};
+use super::isa::{Float, Isa, Lanes};
 
 /// `f32` and `f64` compute in themselves.
 #[inline(always)]

@@ -13,10 +13,11 @@
 
 use super::{OFFSETS, TestFloat, element, max_len, mixed_inputs, proptest_config, special_bits};
 use super::{PREFETCH_FROM, test_lengths, width_mask};
+use crate::common::as_uninit;
 use proptest::prelude::*;
 use proptest::test_runner::TestRunner;
 use relu_simd::half::{bf16, f16};
-use relu_simd::{Element, Relu, Wide};
+use relu_simd::{Activations, Element, Wide};
 use std::cell::Cell;
 use std::fmt::{Debug, Display};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -288,13 +289,13 @@ fn broadcast<T: Copy>(x: &[T], params: &[T], f: impl Fn(T, T) -> T) -> Vec<T> {
 }
 
 // ---------------------------------------------------------------------------
-// The API under test: a backend's `Relu` methods, or the free functions.
+// The API under test: a backend's `Activations` methods, or the free functions.
 
 /// Where the operations come from.
 #[derive(Clone, Copy, Debug)]
 pub enum Api {
     /// The methods of one backend's handle.
-    Method(Relu),
+    Method(Activations),
     /// The free functions (the active backend).
     Free,
 }
@@ -312,23 +313,23 @@ impl Api {
     pub fn name(self) -> String {
         match self {
             Api::Method(relu) => relu.backend().to_string(),
-            Api::Free => format!("free functions ({})", Relu::active().backend()),
+            Api::Free => format!("free functions ({})", Activations::active().backend()),
         }
     }
-    pub fn relu_count_zeros<T: Element>(self, src: &[T], dst: &mut [T]) -> usize {
-        dispatch!(self.relu_count_zeros(src, dst))
+    pub fn relu_count_inactive<T: Element>(self, src: &[T], dst: &mut [T]) -> usize {
+        dispatch!(self.relu_count_inactive(src, dst))
     }
-    pub fn relu_inplace_count_zeros<T: Element>(self, x: &mut [T]) -> usize {
-        dispatch!(self.relu_inplace_count_zeros(x))
+    pub fn relu_count_inactive_inplace<T: Element>(self, x: &mut [T]) -> usize {
+        dispatch!(self.relu_count_inactive_inplace(x))
     }
     pub fn leaky_relu<T: Element>(self, src: &[T], dst: &mut [T], alpha: f32) {
-        dispatch!(self.leaky_relu(src, dst, alpha))
+        dispatch!(self.leaky_relu(src, dst, alpha.into()))
     }
     pub fn leaky_relu_inplace<T: Element>(self, x: &mut [T], alpha: f32) {
-        dispatch!(self.leaky_relu_inplace(x, alpha))
+        dispatch!(self.leaky_relu_inplace(x, alpha.into()))
     }
     pub fn leaky_relu_backward<T: Element>(self, x: &[T], dy: &[T], dx: &mut [T], alpha: f32) {
-        dispatch!(self.leaky_relu_backward(x, dy, dx, alpha))
+        dispatch!(self.leaky_relu_backward(x, dy, dx, alpha.into()))
     }
     pub fn prelu<T: Element>(self, src: &[T], dst: &mut [T], slopes: &[T]) {
         dispatch!(self.prelu(src, dst, slopes))
@@ -365,7 +366,7 @@ impl Api {
         dispatch!(self.relu6_backward(x, dy, dx))
     }
     pub fn bias_relu<T: Element>(self, src: &[T], bias: &[T], dst: &mut [T]) {
-        dispatch!(self.bias_relu(src, bias, dst))
+        dispatch!(self.bias_relu(src, dst, bias))
     }
     pub fn bias_relu_inplace<T: Element>(self, x: &mut [T], bias: &[T]) {
         dispatch!(self.bias_relu_inplace(x, bias))
@@ -378,6 +379,134 @@ impl Api {
         dbias: &mut [Wide<T>],
     ) {
         dispatch!(self.bias_relu_backward(y, dy, dx, dbias))
+    }
+
+    // The other forms: `_uninit` (into the same buffer seen as uninitialised
+    // memory; the returned slice must be it) and `_backward_inplace`.
+    pub fn relu_count_inactive_uninit<T: Element>(self, src: &[T], dst: &mut [T]) -> usize {
+        let ptr = dst.as_ptr();
+        let (y, n) = dispatch!(self.relu_count_inactive_uninit(src, as_uninit(dst)));
+        assert_eq!(
+            y.as_ptr(),
+            ptr,
+            "relu_count_inactive_uninit returned another slice"
+        );
+        n
+    }
+    pub fn leaky_relu_uninit<T: Element>(self, src: &[T], dst: &mut [T], alpha: f32) {
+        let ptr = dst.as_ptr();
+        let y = dispatch!(self.leaky_relu_uninit(src, as_uninit(dst), alpha.into()));
+        assert_eq!(y.as_ptr(), ptr, "leaky_relu_uninit returned another slice");
+    }
+    pub fn leaky_relu_backward_uninit<T: Element>(
+        self,
+        x: &[T],
+        dy: &[T],
+        dx: &mut [T],
+        alpha: f32,
+    ) {
+        let ptr = dx.as_ptr();
+        let y = dispatch!(self.leaky_relu_backward_uninit(x, dy, as_uninit(dx), alpha.into()));
+        assert_eq!(
+            y.as_ptr(),
+            ptr,
+            "leaky_relu_backward_uninit returned another slice"
+        );
+    }
+    pub fn leaky_relu_backward_inplace<T: Element>(self, x: &[T], dy: &mut [T], alpha: f32) {
+        dispatch!(self.leaky_relu_backward_inplace(x, dy, alpha.into()))
+    }
+    pub fn prelu_uninit<T: Element>(self, src: &[T], dst: &mut [T], slopes: &[T]) {
+        let ptr = dst.as_ptr();
+        let y = dispatch!(self.prelu_uninit(src, as_uninit(dst), slopes));
+        assert_eq!(y.as_ptr(), ptr, "prelu_uninit returned another slice");
+    }
+    pub fn prelu_backward_uninit<T: Element>(
+        self,
+        x: &[T],
+        dy: &[T],
+        dx: &mut [T],
+        slopes: &[T],
+        dslopes: &mut [Wide<T>],
+    ) {
+        let ptr = dx.as_ptr();
+        let y = dispatch!(self.prelu_backward_uninit(x, dy, as_uninit(dx), slopes, dslopes));
+        assert_eq!(
+            y.as_ptr(),
+            ptr,
+            "prelu_backward_uninit returned another slice"
+        );
+    }
+    pub fn prelu_backward_inplace<T: Element>(
+        self,
+        x: &[T],
+        dy: &mut [T],
+        slopes: &[T],
+        dslopes: &mut [Wide<T>],
+    ) {
+        dispatch!(self.prelu_backward_inplace(x, dy, slopes, dslopes))
+    }
+    pub fn clamp_uninit<T: Element>(self, src: &[T], dst: &mut [T], lo: T, hi: T) {
+        let ptr = dst.as_ptr();
+        let y = dispatch!(self.clamp_uninit(src, as_uninit(dst), lo, hi));
+        assert_eq!(y.as_ptr(), ptr, "clamp_uninit returned another slice");
+    }
+    pub fn clamp_backward_uninit<T: Element>(self, x: &[T], dy: &[T], dx: &mut [T], lo: T, hi: T) {
+        let ptr = dx.as_ptr();
+        let y = dispatch!(self.clamp_backward_uninit(x, dy, as_uninit(dx), lo, hi));
+        assert_eq!(
+            y.as_ptr(),
+            ptr,
+            "clamp_backward_uninit returned another slice"
+        );
+    }
+    pub fn clamp_backward_inplace<T: Element>(self, x: &[T], dy: &mut [T], lo: T, hi: T) {
+        dispatch!(self.clamp_backward_inplace(x, dy, lo, hi))
+    }
+    pub fn relu6_uninit<T: Element>(self, src: &[T], dst: &mut [T]) {
+        let ptr = dst.as_ptr();
+        let y = dispatch!(self.relu6_uninit(src, as_uninit(dst)));
+        assert_eq!(y.as_ptr(), ptr, "relu6_uninit returned another slice");
+    }
+    pub fn relu6_backward_uninit<T: Element>(self, x: &[T], dy: &[T], dx: &mut [T]) {
+        let ptr = dx.as_ptr();
+        let y = dispatch!(self.relu6_backward_uninit(x, dy, as_uninit(dx)));
+        assert_eq!(
+            y.as_ptr(),
+            ptr,
+            "relu6_backward_uninit returned another slice"
+        );
+    }
+    pub fn relu6_backward_inplace<T: Element>(self, x: &[T], dy: &mut [T]) {
+        dispatch!(self.relu6_backward_inplace(x, dy))
+    }
+    pub fn bias_relu_uninit<T: Element>(self, src: &[T], dst: &mut [T], bias: &[T]) {
+        let ptr = dst.as_ptr();
+        let y = dispatch!(self.bias_relu_uninit(src, as_uninit(dst), bias));
+        assert_eq!(y.as_ptr(), ptr, "bias_relu_uninit returned another slice");
+    }
+    pub fn bias_relu_backward_uninit<T: Element>(
+        self,
+        y: &[T],
+        dy: &[T],
+        dx: &mut [T],
+        dbias: &mut [Wide<T>],
+    ) {
+        let ptr = dx.as_ptr();
+        let y = dispatch!(self.bias_relu_backward_uninit(y, dy, as_uninit(dx), dbias));
+        assert_eq!(
+            y.as_ptr(),
+            ptr,
+            "bias_relu_backward_uninit returned another slice"
+        );
+    }
+    pub fn bias_relu_backward_inplace<T: Element>(
+        self,
+        y: &[T],
+        dy: &mut [T],
+        dbias: &mut [Wide<T>],
+    ) {
+        dispatch!(self.bias_relu_backward_inplace(y, dy, dbias))
     }
 }
 
@@ -394,6 +523,7 @@ const OUT_GUARD: u8 = 0xA5;
 
 /// A slice at element `offset + GUARD` of a buffer whose other elements are
 /// guard bytes.
+#[derive(Clone)]
 pub struct Guarded<E> {
     buf: Vec<E>,
     start: usize,
@@ -690,24 +820,33 @@ pub fn check_elementwise<T: FamilyFloat>(
     let want: Vec<T> = x.iter().map(|&v| ref_relu(v)).collect();
     let zeros = want.iter().filter(|v| v.bits() == 0).count();
     let mut dst = new_out();
-    let n = api.relu_count_zeros(src.body(), dst.body_mut());
-    dst.check(|| ctx.what("relu_count_zeros"));
-    ctx.same("relu_count_zeros", dst.body(), &want, x_of);
+    let n = api.relu_count_inactive(src.body(), dst.body_mut());
+    dst.check(|| ctx.what("relu_count_inactive"));
+    ctx.same("relu_count_inactive", dst.body(), &want, x_of);
     assert_eq!(
         n,
         zeros,
         "MISMATCH {}: zero count",
-        ctx.what("relu_count_zeros")
+        ctx.what("relu_count_inactive")
+    );
+    let mut alt = new_out();
+    let n = api.relu_count_inactive_uninit(src.body(), alt.body_mut());
+    same_buffers(&ctx.what("relu_count_inactive_uninit"), &dst, &alt);
+    assert_eq!(
+        n,
+        zeros,
+        "MISMATCH {}: zero count",
+        ctx.what("relu_count_inactive_uninit")
     );
     let mut buf = Guarded::new(x, offset, OUT_GUARD);
-    let n = api.relu_inplace_count_zeros(buf.body_mut());
-    buf.check(|| ctx.what("relu_inplace_count_zeros"));
-    ctx.same("relu_inplace_count_zeros", buf.body(), &want, x_of);
+    let n = api.relu_count_inactive_inplace(buf.body_mut());
+    buf.check(|| ctx.what("relu_count_inactive_inplace"));
+    ctx.same("relu_count_inactive_inplace", buf.body(), &want, x_of);
     assert_eq!(
         n,
         zeros,
         "MISMATCH {}: zero count",
-        ctx.what("relu_inplace_count_zeros")
+        ctx.what("relu_count_inactive_inplace")
     );
 
     // Leaky ReLU.
@@ -717,6 +856,9 @@ pub fn check_elementwise<T: FamilyFloat>(
     api.leaky_relu(src.body(), dst.body_mut(), alpha);
     dst.check(|| ctx.what("leaky_relu"));
     ctx.same("leaky_relu", dst.body(), &want, x_of);
+    let mut alt = new_out();
+    api.leaky_relu_uninit(src.body(), alt.body_mut(), alpha);
+    same_buffers(&ctx.what("leaky_relu_uninit"), &dst, &alt);
     let mut buf = Guarded::new(x, offset, OUT_GUARD);
     api.leaky_relu_inplace(buf.body_mut(), alpha);
     buf.check(|| ctx.what("leaky_relu_inplace"));
@@ -726,6 +868,13 @@ pub fn check_elementwise<T: FamilyFloat>(
     api.leaky_relu_backward(src.body(), dys.body(), dx.body_mut(), alpha);
     dx.check(|| ctx.what("leaky_relu_backward"));
     ctx.same("leaky_relu_backward", dx.body(), &want, x_dy_of);
+    let mut alt = Guarded::filled(len, offset, OUT_GUARD);
+    api.leaky_relu_backward_uninit(src.body(), dys.body(), alt.body_mut(), alpha);
+    same_buffers(&ctx.what("leaky_relu_backward_uninit"), &dx, &alt);
+    let mut alt = dys.clone();
+    api.leaky_relu_backward_inplace(src.body(), alt.body_mut(), alpha);
+    alt.check(|| ctx.what("leaky_relu_backward_inplace"));
+    ctx.same("leaky_relu_backward_inplace", alt.body(), &want, x_dy_of);
 
     // Clamp and ReLU6.
     let six = from_f32::<T>(6.0);
@@ -739,26 +888,39 @@ pub fn check_elementwise<T: FamilyFloat>(
         let want: Vec<T> = x.iter().map(|&v| ref_clamp(v, lo, hi)).collect();
         let mut dst = new_out();
         let mut buf = Guarded::new(x, offset, OUT_GUARD);
+        let mut alt = new_out();
         if op == "clamp" {
             api.clamp(src.body(), dst.body_mut(), lo, hi);
             api.clamp_inplace(buf.body_mut(), lo, hi);
+            api.clamp_uninit(src.body(), alt.body_mut(), lo, hi);
         } else {
             api.relu6(src.body(), dst.body_mut());
             api.relu6_inplace(buf.body_mut());
+            api.relu6_uninit(src.body(), alt.body_mut());
         }
+        same_buffers(&ctx.what(&format!("{op}_uninit")), &dst, &alt);
         dst.check(|| ctx.what(op));
         ctx.same(op, dst.body(), &want, x_of);
         buf.check(|| ctx.what(&inplace));
         ctx.same(&inplace, buf.body(), &want, x_of);
         let want = map2(x, dy, |x, dy| ref_clamp_backward(x, dy, lo, hi));
         let mut dx = Guarded::filled(len, offset, OUT_GUARD);
+        let mut alt = Guarded::filled(len, offset, OUT_GUARD);
+        let mut grad = dys.clone();
         if op == "clamp" {
             api.clamp_backward(src.body(), dys.body(), dx.body_mut(), lo, hi);
+            api.clamp_backward_uninit(src.body(), dys.body(), alt.body_mut(), lo, hi);
+            api.clamp_backward_inplace(src.body(), grad.body_mut(), lo, hi);
         } else {
             api.relu6_backward(src.body(), dys.body(), dx.body_mut());
+            api.relu6_backward_uninit(src.body(), dys.body(), alt.body_mut());
+            api.relu6_backward_inplace(src.body(), grad.body_mut());
         }
         dx.check(|| ctx.what(&backward));
         ctx.same(&backward, dx.body(), &want, x_dy_of);
+        same_buffers(&ctx.what(&format!("{backward}_uninit")), &dx, &alt);
+        grad.check(|| ctx.what(&format!("{backward}_inplace")));
+        ctx.same(&format!("{backward}_inplace"), grad.body(), &want, x_dy_of);
     }
 }
 
@@ -800,6 +962,9 @@ pub fn check_channels<T: FamilyFloat>(
     api.prelu(src.body(), dst.body_mut(), slopes_g.body());
     dst.check(|| ctx.what("prelu"));
     ctx.same("prelu", dst.body(), &want, |i| inputs("slope", slopes, i));
+    let mut alt = new_out();
+    api.prelu_uninit(src.body(), alt.body_mut(), slopes_g.body());
+    same_buffers(&ctx.what("prelu_uninit"), &dst, &alt);
     let mut buf = Guarded::new(x, offset, OUT_GUARD);
     api.prelu_inplace(buf.body_mut(), slopes_g.body());
     buf.check(|| ctx.what("prelu_inplace"));
@@ -824,6 +989,27 @@ pub fn check_channels<T: FamilyFloat>(
         inputs("slope", slopes, i)
     });
     ctx.same_wide("prelu_backward", got_acc.body(), &want_acc, acc);
+    let (mut alt, mut alt_acc) = (new_out(), Guarded::new(acc, offset % 3, OUT_GUARD));
+    let (s, d) = (slopes_g.body(), T::lib(alt_acc.body_mut()));
+    api.prelu_backward_uninit(src.body(), dys.body(), alt.body_mut(), s, d);
+    same_buffers(&ctx.what("prelu_backward_uninit"), &dx, &alt);
+    same_buffers(
+        &ctx.what("prelu_backward_uninit (dslopes)"),
+        &got_acc,
+        &alt_acc,
+    );
+    let (mut grad, mut alt_acc) = (dys.clone(), Guarded::new(acc, offset % 3, OUT_GUARD));
+    let (s, d) = (slopes_g.body(), T::lib(alt_acc.body_mut()));
+    api.prelu_backward_inplace(src.body(), grad.body_mut(), s, d);
+    grad.check(|| ctx.what("prelu_backward_inplace"));
+    ctx.same("prelu_backward_inplace", grad.body(), &want, |i| {
+        inputs("slope", slopes, i)
+    });
+    same_buffers(
+        &ctx.what("prelu_backward_inplace (dslopes)"),
+        &got_acc,
+        &alt_acc,
+    );
 
     // Bias + ReLU.
     let want = broadcast(x, bias, ref_bias_relu);
@@ -831,6 +1017,9 @@ pub fn check_channels<T: FamilyFloat>(
     api.bias_relu(src.body(), bias_g.body(), dst.body_mut());
     dst.check(|| ctx.what("bias_relu"));
     ctx.same("bias_relu", dst.body(), &want, |i| inputs("bias", bias, i));
+    let mut alt = new_out();
+    api.bias_relu_uninit(src.body(), alt.body_mut(), bias_g.body());
+    same_buffers(&ctx.what("bias_relu_uninit"), &dst, &alt);
     let mut buf = Guarded::new(x, offset, OUT_GUARD);
     api.bias_relu_inplace(buf.body_mut(), bias_g.body());
     buf.check(|| ctx.what("bias_relu_inplace"));
@@ -858,10 +1047,40 @@ pub fn check_channels<T: FamilyFloat>(
             format!("y {}, dy {} (channel {})", b(y[i]), b(dy[i]), i % channels)
         });
         ctx.same_wide(&op, got_acc.body(), &want_acc, acc);
+        let (mut alt, mut alt_acc) = (new_out(), Guarded::new(acc, (offset + 1) % 3, OUT_GUARD));
+        let d = T::lib(alt_acc.body_mut());
+        api.bias_relu_backward_uninit(y_g.body(), dys.body(), alt.body_mut(), d);
+        same_buffers(&ctx.what(&format!("{op} uninit")), &dx, &alt);
+        same_buffers(
+            &ctx.what(&format!("{op} uninit (dbias)")),
+            &got_acc,
+            &alt_acc,
+        );
+        let (mut grad, mut alt_acc) = (dys.clone(), Guarded::new(acc, (offset + 1) % 3, OUT_GUARD));
+        let d = T::lib(alt_acc.body_mut());
+        api.bias_relu_backward_inplace(y_g.body(), grad.body_mut(), d);
+        grad.check(|| ctx.what(&format!("{op} inplace")));
+        ctx.same(&format!("{op} inplace"), grad.body(), &want_dx, |i| {
+            format!("y {}, dy {} (channel {})", b(y[i]), b(dy[i]), i % channels)
+        });
+        same_buffers(
+            &ctx.what(&format!("{op} inplace (dbias)")),
+            &got_acc,
+            &alt_acc,
+        );
         if MIRI {
             break;
         }
     }
+}
+
+/// Panics unless two guarded buffers hold the same bytes, guards included:
+/// another form of an operation against its main form.
+fn same_buffers<E: bytemuck::Pod>(what: &str, main: &Guarded<E>, other: &Guarded<E>) {
+    assert!(
+        bytemuck::cast_slice::<E, u8>(&main.buf) == bytemuck::cast_slice::<E, u8>(&other.buf),
+        "MISMATCH {what}: differs from the main form (or wrote outside its slice)"
+    );
 }
 
 /// `v[i % v.len()]`.
@@ -1148,22 +1367,22 @@ pub fn check_long_zero_count<T: FamilyFloat>(api: Api) {
     let ctx = Ctx::new::<T>(api, len, 0, || "long zero count".to_string());
     let x_of = |i: usize| format!("x {}", b(x[i]));
     let mut out = vec![T::from_bits(T::ONE); len];
-    let n = api.relu_count_zeros(&x, &mut out);
-    ctx.same("relu_count_zeros", &out, &want, x_of);
+    let n = api.relu_count_inactive(&x, &mut out);
+    ctx.same("relu_count_inactive", &out, &want, x_of);
     assert_eq!(
         n,
         zeros,
         "MISMATCH {}: zero count",
-        ctx.what("relu_count_zeros")
+        ctx.what("relu_count_inactive")
     );
     let mut buf = x.clone();
-    let n = api.relu_inplace_count_zeros(&mut buf);
-    ctx.same("relu_inplace_count_zeros", &buf, &want, x_of);
+    let n = api.relu_count_inactive_inplace(&mut buf);
+    ctx.same("relu_count_inactive_inplace", &buf, &want, x_of);
     assert_eq!(
         n,
         zeros,
         "MISMATCH {}: zero count",
-        ctx.what("relu_inplace_count_zeros")
+        ctx.what("relu_count_inactive_inplace")
     );
 }
 
@@ -1255,12 +1474,12 @@ pub fn check_sweep<T: FamilyFloat>(api: Api) {
     let mut out = vec![T::from_bits(T::ONE); n];
 
     let want: Vec<T> = x.iter().map(|&v| ref_relu(v)).collect();
-    let zeros = api.relu_count_zeros(&x, &mut out);
-    ctx(String::new()).same("relu_count_zeros", &out, &want, x_of);
+    let zeros = api.relu_count_inactive(&x, &mut out);
+    ctx(String::new()).same("relu_count_inactive", &out, &want, x_of);
     assert_eq!(
         zeros,
         want.iter().filter(|v| v.bits() == 0).count(),
-        "MISMATCH relu_count_zeros {} on {}: zero count of the sweep",
+        "MISMATCH relu_count_inactive {} on {}: zero count of the sweep",
         T::NAME,
         api.name()
     );
@@ -1574,7 +1793,7 @@ fn cases<C: Clone>(all: &[C]) -> Vec<C> {
 }
 
 /// Whether this is the first call for `ty` in this process. Under Miri, the
-/// panics are checked once per element type: the checks run in `Relu`'s
+/// panics are checked once per element type: the checks run in `Activations`'s
 /// methods, one function per operation and type whatever the backend, before
 /// any kernel, so the other backends and the free functions run the same code.
 fn first_for_type(ty: &'static str) -> bool {
@@ -1608,9 +1827,9 @@ pub fn check_panics<T: FamilyFloat>(api: Api) {
         let src = data(n);
         let mut dst = sentinel::<T>(m);
         expect_panic(
-            what("relu_count_zeros"),
+            what("relu_count_inactive"),
             || {
-                api.relu_count_zeros(&src, &mut dst);
+                api.relu_count_inactive(&src, &mut dst);
             },
             &[n, m],
         );
@@ -1797,8 +2016,8 @@ pub fn check_panics<T: FamilyFloat>(api: Api) {
         api.bias_relu_backward(&e, &e, &mut [], T::lib(&mut acc));
         untouched_wide(what("bias_relu_backward of nothing"), &acc, &canonical);
     }
-    assert_eq!(api.relu_count_zeros(&e, &mut []), 0);
-    assert_eq!(api.relu_inplace_count_zeros::<T>(&mut []), 0);
+    assert_eq!(api.relu_count_inactive(&e, &mut []), 0);
+    assert_eq!(api.relu_count_inactive_inplace::<T>(&mut []), 0);
     api.leaky_relu(&e, &mut [], f32::NAN);
     api.leaky_relu_inplace::<T>(&mut [], 0.1);
     api.leaky_relu_backward(&e, &e, &mut [], 0.1);

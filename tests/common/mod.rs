@@ -7,7 +7,7 @@
 pub mod family;
 use proptest::prelude::*;
 use relu_simd::half::{bf16, f16};
-use relu_simd::{Backend, Element, Relu};
+use relu_simd::{Activations, Backend, Element};
 
 /// Expands `$element_tests!(backend, type)` for every backend and element
 /// type, in a module per backend: the one list of backends the per-backend
@@ -248,8 +248,8 @@ pub fn required_backends() -> Vec<Backend> {
 /// The handle of `backend`, or `None` (after saying so) when this CPU lacks it.
 /// A backend that `RELU_SIMD_REQUIRE` names must be supported: its tests fail
 /// rather than skip.
-pub fn handle(backend: Backend) -> Option<Relu> {
-    let relu = Relu::new(backend);
+pub fn handle(backend: Backend) -> Option<Activations> {
+    let relu = Activations::new(backend);
     if relu.is_none() {
         assert!(
             !required_backends().contains(&backend),
@@ -263,7 +263,7 @@ pub fn handle(backend: Backend) -> Option<Relu> {
 /// Runs every operation of `relu` on `input` placed at element `offset` of a
 /// guarded buffer, and checks each result against the contract, bit for bit,
 /// plus the relations between the operations.
-pub fn check_all_operations<T: TestFloat>(relu: Relu, input: &[T], offset: usize) {
+pub fn check_all_operations<T: TestFloat>(relu: Activations, input: &[T], offset: usize) {
     let len = input.len();
     let name = relu.backend();
     let guard = T::from_bits(0x5A5A_5A5A_5A5A_5A5A & width_mask::<T>());
@@ -298,6 +298,21 @@ pub fn check_all_operations<T: TestFloat>(relu: Relu, input: &[T], offset: usize
     check_guards("relu", &dst);
     assert_same_bits(&what("relu"), &dst[body.clone()], &expected, input);
 
+    // Into uninitialised memory: a fresh allocation, and the guarded buffer.
+    let mut fresh = Vec::with_capacity(len);
+    let got = relu.relu_uninit(&src[body.clone()], &mut fresh.spare_capacity_mut()[..len]);
+    assert_same_bits(&what("relu_uninit (fresh)"), got, &expected, input);
+    let mut dst = guarded(&vec![T::from_bits(T::ONE); len]);
+    let got = relu.relu_uninit(&src[body.clone()], as_uninit(&mut dst[body.clone()]));
+    assert_eq!(
+        got.as_ptr(),
+        dst[body.clone()].as_ptr(),
+        "{}",
+        what("relu_uninit")
+    );
+    check_guards("relu_uninit", &dst);
+    assert_same_bits(&what("relu_uninit"), &dst[body.clone()], &expected, input);
+
     // In place.
     let mut buf = guarded(input);
     relu.relu_inplace(&mut buf[body.clone()]);
@@ -319,6 +334,19 @@ pub fn check_all_operations<T: TestFloat>(relu: Relu, input: &[T], offset: usize
     check_guards("relu_backward", &dx);
     assert_same_bits(
         &what("relu_backward"),
+        &dx[body.clone()],
+        &expected_dx,
+        input,
+    );
+    let mut dx = guarded(&vec![T::from_bits(T::ONE); len]);
+    relu.relu_backward_uninit(
+        &src[body.clone()],
+        &dy_buf[body.clone()],
+        as_uninit(&mut dx[body.clone()]),
+    );
+    check_guards("relu_backward_uninit", &dx);
+    assert_same_bits(
+        &what("relu_backward_uninit"),
         &dx[body.clone()],
         &expected_dx,
         input,
@@ -439,4 +467,12 @@ pub fn check_sweep<T: TestFloat>(backend: Backend) {
         &want_dx,
         &x,
     );
+}
+
+/// `dst` seen as uninitialised memory, for the `_uninit` forms: they only
+/// write to it, so the guards and the result can be checked afterwards.
+pub fn as_uninit<T: Copy>(dst: &mut [T]) -> &mut [std::mem::MaybeUninit<T>] {
+    // SAFETY: `MaybeUninit<T>` has the layout of `T`; the callee writes only
+    // initialised `T`s through it, so `dst` stays initialised.
+    unsafe { &mut *(dst as *mut [T] as *mut [std::mem::MaybeUninit<T>]) }
 }

@@ -1,11 +1,11 @@
 //! NEON backend: 128-bit registers. Masks are vectors of all-ones lanes from
 //! the integer compares (`cmgt`, `cmeq`); float arithmetic is `fadd`/`fmul`,
 //! rounding to nearest even like the scalar reference (Linux leaves FPCR's
-//! flush-to-zero off). Exact for the reasons in `kernel/ops.rs`: in
+//! flush-to-zero off). Exact for the reasons in `kernel/steps.rs`: in
 //! particular no `fmax`, which quiets signalling NaNs.
 
 use crate::arch::float_lanes;
-use crate::kernel::{Lanes, Vector, backend_kernels};
+use crate::kernel::{Lanes, Vector};
 use core::arch::aarch64::*;
 
 // SAFETY (every block in this file): NEON is part of the aarch64 baseline;
@@ -229,4 +229,5 @@ float_lanes!(
     vmulq_f64
 );
 
-backend_kernels!(uint8x16_t, target_feature = "neon");
+/// The register of this backend.
+pub(crate) type Register = uint8x16_t;

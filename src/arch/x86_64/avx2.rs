@@ -1,14 +1,14 @@
 //! AVX2 backend: 256-bit registers. Masks are vectors of all-ones lanes from
 //! the integer compares (`vpcmpgt*`, `vpcmpeq*`); float arithmetic is
 //! `vaddps`/`vmulps` (and `pd`), which round to nearest even like the scalar
-//! reference. Exact for the reasons in `kernel/ops.rs`: in particular no
+//! reference. Exact for the reasons in `kernel/steps.rs`: in particular no
 //! `vmaxps`, which returns its second operand when either is NaN.
 //!
 //! A slice shorter than one register goes through the default stack buffer:
 //! `vpmaskmov` has no 16-bit form.
 
 use crate::arch::float_lanes;
-use crate::kernel::{Lanes, Vector, backend_kernels};
+use crate::kernel::{Lanes, Vector};
 use core::arch::x86_64::*;
 
 impl Vector for __m256i {
@@ -229,4 +229,5 @@ float_lanes!(
     _mm256_mul_pd
 );
 
-backend_kernels!(__m256i, target_feature = "avx2");
+/// The register of this backend.
+pub(crate) type Register = __m256i;

@@ -1,14 +1,14 @@
 //! AVX-512 backend (F + BW): 512-bit registers, compares into mask registers,
 //! zero-masking moves and mask blends; float arithmetic is `vaddps`/`vmulps`
 //! (and `pd`), rounding to nearest even like the scalar reference. Exact for
-//! the reasons in `kernel/ops.rs`.
+//! the reasons in `kernel/steps.rs`.
 //!
 //! A slice shorter than one register is one masked load and one masked store
 //! (byte masks, AVX-512BW); masked-off bytes are neither read nor written, so
 //! they cannot fault.
 
 use crate::arch::float_lanes;
-use crate::kernel::{Lanes, Vector, backend_kernels};
+use crate::kernel::{Lanes, Vector};
 use core::arch::x86_64::*;
 
 impl Vector for __m512i {
@@ -233,4 +233,5 @@ float_lanes!(
     _mm512_mul_pd
 );
 
-backend_kernels!(__m512i, target_feature = "avx512f,avx512bw");
+/// The register of this backend.
+pub(crate) type Register = __m512i;

@@ -1,0 +1,200 @@
+//! The register traits each ISA backend implements: load and store, integer
+//! lanes (compares, masks, shifts), IEEE arithmetic. Primitives only: the
+//! loops and the operations are written once over them elsewhere.
+
+use crate::element::Format;
+
+/// One SIMD register, seen as raw bytes.
+///
+/// # Safety
+///
+/// Every method may use instructions of the implementing ISA: callers must have
+/// checked that the CPU supports it (see [`crate::Backend::is_supported`]).
+pub trait Vector: Copy {
+    /// Width of the register in bytes.
+    const BYTES: usize;
+
+    /// Loads `BYTES` bytes from `p` (no alignment needed).
+    ///
+    /// # Safety
+    /// `p` is valid for reads of `BYTES` bytes; the CPU has this ISA.
+    unsafe fn load(p: *const u8) -> Self;
+
+    /// Stores `BYTES` bytes to `p` (no alignment needed).
+    ///
+    /// # Safety
+    /// `p` is valid for writes of `BYTES` bytes; the CPU has this ISA.
+    unsafe fn store(self, p: *mut u8);
+
+    /// Loads the first `bytes < BYTES` bytes from `p`; the other lanes are zero.
+    ///
+    /// The default goes through a register-sized buffer on the stack; ISAs with
+    /// masked loads (AVX-512) override it.
+    ///
+    /// # Safety
+    /// `p` is valid for reads of `bytes` bytes; the CPU has this ISA.
+    #[inline(always)]
+    unsafe fn load_partial(p: *const u8, bytes: usize) -> Self {
+        debug_assert!(bytes < Self::BYTES);
+        let mut buf = core::mem::MaybeUninit::<Self>::zeroed();
+        // SAFETY: `p` is readable for `bytes` bytes (caller) and `buf` is
+        // writable for `BYTES > bytes` bytes; every bit pattern, zero included,
+        // is a valid SIMD register, so the zeroed buffer is initialised and
+        // can be loaded whole.
+        unsafe {
+            core::ptr::copy_nonoverlapping(p, buf.as_mut_ptr().cast::<u8>(), bytes);
+            Self::load(buf.as_ptr().cast::<u8>())
+        }
+    }
+
+    /// Stores the first `bytes < BYTES` bytes of `self` to `p` and nothing else.
+    ///
+    /// # Safety
+    /// `p` is valid for writes of `bytes` bytes; the CPU has this ISA.
+    #[inline(always)]
+    unsafe fn store_partial(self, p: *mut u8, bytes: usize) {
+        debug_assert!(bytes < Self::BYTES);
+        let mut buf = core::mem::MaybeUninit::<Self>::uninit();
+        // SAFETY: `buf` is writable for `BYTES` bytes and readable for `bytes`
+        // of them once stored; `p` is writable for `bytes` bytes (caller).
+        unsafe {
+            self.store(buf.as_mut_ptr().cast::<u8>());
+            core::ptr::copy_nonoverlapping(buf.as_ptr().cast::<u8>(), p, bytes);
+        }
+    }
+
+    /// Loads `BYTES / 2` bytes of 16-bit lanes from `p` and sign-extends each,
+    /// in order, to a 32-bit lane.
+    ///
+    /// # Safety
+    /// `p` is valid for reads of `BYTES / 2` bytes; the CPU has this ISA.
+    unsafe fn load_halves(p: *const u8) -> Self;
+
+    /// Stores the low 16 bits of each 32-bit lane, in order, to `BYTES / 2`
+    /// bytes at `p`.
+    ///
+    /// # Safety
+    /// `p` is valid for writes of `BYTES / 2` bytes; the CPU has this ISA.
+    unsafe fn store_halves(self, p: *mut u8);
+
+    /// Bitwise `self & other`.
+    ///
+    /// # Safety
+    /// The CPU has this ISA.
+    unsafe fn and(self, other: Self) -> Self;
+
+    /// Bitwise `self | other`.
+    ///
+    /// # Safety
+    /// The CPU has this ISA.
+    unsafe fn or(self, other: Self) -> Self;
+
+    /// Bitwise `self ^ other`.
+    ///
+    /// # Safety
+    /// The CPU has this ISA.
+    unsafe fn xor(self, other: Self) -> Self;
+}
+
+/// Integer operations on the lanes of a [`Vector`], for lanes of type `I`
+/// (`i16`, `i32` or `i64`: the bit patterns of the floats).
+pub trait Lanes<I>: Vector {
+    /// A lane mask: a vector of all-ones / all-zeros lanes, or an AVX-512 mask register.
+    type Mask: Copy;
+
+    /// Every lane set to `x`.
+    ///
+    /// # Safety
+    /// The CPU has this ISA (as for every method below).
+    unsafe fn splat(x: I) -> Self;
+
+    /// Lanes where `self > other` as signed integers.
+    unsafe fn gt(self, other: Self) -> Self::Mask;
+
+    /// Lanes where `self == other`.
+    unsafe fn eq(self, other: Self) -> Self::Mask;
+
+    /// Lanes set in both masks.
+    unsafe fn both(a: Self::Mask, b: Self::Mask) -> Self::Mask;
+
+    /// Lanes set in either mask.
+    unsafe fn either(a: Self::Mask, b: Self::Mask) -> Self::Mask;
+
+    /// Lanes set in `a` and not in `b`.
+    unsafe fn and_not(a: Self::Mask, b: Self::Mask) -> Self::Mask;
+
+    /// `v` in the lanes set in `mask`, zero bits in the others.
+    unsafe fn zero_unless(mask: Self::Mask, v: Self) -> Self;
+
+    /// `a` in the lanes set in `mask`, `b` in the others.
+    unsafe fn select(mask: Self::Mask, a: Self, b: Self) -> Self;
+
+    /// The lanes whose first byte lies in `from..to` (byte offsets within
+    /// the register, multiples of the lane width, `to <= BYTES`).
+    unsafe fn lanes_between(from: usize, to: usize) -> Self::Mask;
+
+    /// `counts` plus one in the lanes `mask` sets (wrapping).
+    unsafe fn count_into(counts: Self, mask: Self::Mask) -> Self;
+
+    /// The sum of the lanes of `counts`, read as unsigned integers.
+    #[inline(always)]
+    unsafe fn sum(counts: Self) -> usize
+    where
+        I: bytemuck::Pod + Into<i64>,
+    {
+        let mut buf = core::mem::MaybeUninit::<[u8; 64]>::uninit();
+        // SAFETY: `BYTES <= 64` (the widest register); the first `BYTES`
+        // bytes of `buf` are initialised by the store.
+        let bytes = unsafe {
+            counts.store(buf.as_mut_ptr().cast::<u8>());
+            core::slice::from_raw_parts(buf.as_ptr().cast::<u8>(), Self::BYTES)
+        };
+        let width = u64::MAX >> (64 - 8 * size_of::<I>());
+        let lanes = bytes.chunks_exact(size_of::<I>());
+        lanes
+            .map(|lane| (bytemuck::pod_read_unaligned::<I>(lane).into() as u64 & width) as usize)
+            .sum()
+    }
+
+    /// Lane-wise wrapping `self + other`.
+    unsafe fn add(self, other: Self) -> Self;
+
+    /// Each lane shifted left by `n < lane bits`.
+    unsafe fn shl(self, n: u32) -> Self;
+
+    /// Each lane shifted right by `n < lane bits`, filling with zeros.
+    unsafe fn shr(self, n: u32) -> Self;
+}
+
+/// IEEE 754 arithmetic on the lanes of a [`Vector`], for lanes of type `F`
+/// (`f32` or `f64`), rounding to nearest even as the default floating-point
+/// environment does. No fused multiply-add: each operation rounds once, as in
+/// the scalar reference.
+pub trait Float<F>: Vector {
+    /// Every lane set to `x`.
+    ///
+    /// # Safety
+    /// The CPU has this ISA (as for every method below).
+    unsafe fn fsplat(x: F) -> Self;
+
+    /// `self + other`.
+    unsafe fn fadd(self, other: Self) -> Self;
+
+    /// `self - other`.
+    unsafe fn fsub(self, other: Self) -> Self;
+
+    /// `self * other`.
+    unsafe fn fmul(self, other: Self) -> Self;
+}
+
+/// Everything a backend's register provides: what the per-type conversions
+/// in [`Layout`](super::stream::Layout) may use.
+pub trait Isa: Lanes<i16> + Lanes<i32> + Lanes<i64> + Float<f32> + Float<f64> {}
+impl<V: Lanes<i16> + Lanes<i32> + Lanes<i64> + Float<f32> + Float<f64>> Isa for V {}
+
+/// What a kernel for element type `T` needs of the register `V`: integer lanes
+/// of `T`'s width ([`Format`]'s `Bits`), integer lanes of its arithmetic
+/// layout (`Lane`: `T`'s bits sign-extended to the width of `Wide`), and float
+/// lanes of `Wide`.
+pub trait Register<T: Format>: Isa + Lanes<T::Bits> + Lanes<T::Lane> + Float<T::Wide> {}
+impl<T: Format, V> Register<T> for V where V: Isa + Lanes<T::Bits> + Lanes<T::Lane> + Float<T::Wide> {}

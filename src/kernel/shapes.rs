@@ -1,0 +1,177 @@
+//! The shapes of kernel a per-register operation runs in: element-wise over
+//! streams, with a count of the `+0` outputs, with a per-channel operand
+//! broadcast along the rows, and row by row with per-channel sums.
+//!
+//! Each is `unsafe` with the contract of [`Kernel::simd`](crate::kernels::Kernel::simd):
+//! the pointers are valid for `len` elements, the output may be the same
+//! pointer as an input but overlaps no input otherwise, per-channel operands
+//! hold `channels` elements (which divides `len`, and is 0 only if `len` is),
+//! sums hold `channels` wide values and overlap nothing else, and the CPU has
+//! the ISA of the register. They forward it to `map` and `accumulate_rows`,
+//! whose accesses stay in those ranges.
+
+use super::isa::Register;
+use super::map::{Op, map, map_part, prefetch_span};
+use super::ops::{Canonical, Relu, ZeroCount};
+use super::rows::{RowOp, accumulate_rows};
+use super::steps::Splats;
+use super::stream::{Layout, Plain, Stream};
+use core::mem::MaybeUninit;
+
+/// `op` over `N` input streams of `len` elements of `T`, to `out`.
+///
+/// # Safety
+/// See the module docs.
+#[inline(always)]
+pub(crate) unsafe fn elementwise<T: Layout, S: Stream, const N: usize>(
+    inputs: [*const T; N],
+    out: *mut T,
+    len: usize,
+    op: &impl Op<S::Reg, N>,
+) {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        map::<S, N>(
+            inputs.map(|p| p.cast()),
+            out.cast(),
+            len * size_of::<T>(),
+            op,
+            &mut (),
+        )
+    }
+}
+
+/// `out = relu(src)`, returning how many outputs are `+0`.
+///
+/// # Safety
+/// See the module docs.
+#[inline(always)]
+pub(crate) unsafe fn count<T: Layout, V: Register<T>>(
+    src: *const T,
+    out: *mut T,
+    len: usize,
+) -> usize {
+    // Chunks short enough that no lane counter wraps: `map` stores at most
+    // `bytes / BYTES + 2` registers (16-bit lanes: chunks of about 4 MiB
+    // with AVX-512; wider lanes: one chunk).
+    let max = ZeroCount::<V, T::Bits>::MAX_REGISTERS - 2;
+    let chunk = usize::try_from(max)
+        .unwrap_or(usize::MAX)
+        .saturating_mul(V::BYTES);
+    let (bytes, src, out) = (len * size_of::<T>(), src.cast::<u8>(), out.cast::<u8>());
+    let span = prefetch_span([src], out, bytes);
+    let mut total = 0;
+    // SAFETY: see the module docs; each chunk lies within the `bytes` of both
+    // streams.
+    unsafe {
+        let op = Relu(Splats::<V, T::Bits>::new(T::BITS));
+        let mut at = 0;
+        loop {
+            let n = chunk.min(bytes - at);
+            let mut zeros = ZeroCount::<V, T::Bits>::new(op.0.zero);
+            let inputs = [src.add(at)];
+            let ahead = span.saturating_sub(at);
+            map_part::<Plain<V>, 1>(inputs, out.add(at), n, &op, &mut zeros, ahead);
+            total += zeros.finish();
+            at += n;
+            if at == bytes {
+                return total;
+            }
+        }
+    }
+}
+
+/// Bytes of the stack buffer that short per-channel operands are repeated
+/// into, so that the loop runs over long stretches rather than one row.
+const PATTERN_BYTES: usize = 4096;
+
+/// A cache-line-aligned buffer for the repeated operand.
+#[repr(align(64))]
+struct Pattern([MaybeUninit<u8>; PATTERN_BYTES]);
+
+/// Runs `op` over `len` elements of `src` (to `dst`, which may equal `src`)
+/// with the per-channel operand `params` (`channels` elements, repeating).
+///
+/// # Safety
+/// See the module docs.
+#[inline(always)]
+pub(crate) unsafe fn broadcast<T: Layout, S: Stream>(
+    src: *const T,
+    dst: *mut T,
+    len: usize,
+    params: *const T,
+    channels: usize,
+    op: &impl Op<S::Reg, 2>,
+) {
+    if len == 0 {
+        return;
+    }
+    let (bytes, row) = (len * size_of::<T>(), channels * size_of::<T>());
+    let (src, dst) = (src.cast::<u8>(), dst.cast::<u8>());
+    // The rows are parts of one output (`map_part`).
+    let span = prefetch_span([src], dst, bytes);
+    // SAFETY: every call covers whole rows inside `0..bytes`; the pattern
+    // holds `reps` copies of the row, `reps * row <= PATTERN_BYTES`.
+    unsafe {
+        if row > PATTERN_BYTES / 2 {
+            for at in (0..bytes).step_by(row) {
+                let inputs = [src.add(at), params.cast()];
+                let ahead = span.saturating_sub(at);
+                map_part::<S, 2>(inputs, dst.add(at), row, op, &mut (), ahead);
+            }
+            return;
+        }
+        let reps = (PATTERN_BYTES / row).min(len / channels);
+        let mut pattern = Pattern([MaybeUninit::uninit(); PATTERN_BYTES]);
+        let p = pattern.0.as_mut_ptr().cast::<u8>();
+        for k in 0..reps {
+            core::ptr::copy_nonoverlapping(params.cast::<u8>(), p.add(k * row), row);
+        }
+        let chunk = reps * row;
+        for at in (0..bytes).step_by(chunk) {
+            let n = chunk.min(bytes - at);
+            let ahead = span.saturating_sub(at);
+            map_part::<S, 2>([src.add(at), p], dst.add(at), n, op, &mut (), ahead);
+        }
+    }
+}
+
+/// A gradient with per-channel sums: `op` over the rows of `inputs` (`len`
+/// elements, rows of `channels`) with the per-channel `params`, then the
+/// sums' NaNs canonicalised.
+///
+/// # Safety
+/// See the module docs.
+#[inline(always)]
+pub(crate) unsafe fn with_sums<T: Layout, V: Register<T>, const M: usize>(
+    inputs: [*const T; 2],
+    params: [*const T; M],
+    dx: *mut T,
+    len: usize,
+    channels: usize,
+    sums: *mut T::Wide,
+    op: &impl RowOp<V, 2, M>,
+) {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        if len > 0 {
+            accumulate_rows::<T, V, 2, M>(inputs, params, dx, len / channels, channels, sums, op);
+        }
+        canonical_sums::<T, V>(sums, channels);
+    }
+}
+
+/// Canonicalises the NaNs of `channels` sums in place.
+///
+/// # Safety
+/// `sums` is readable and writable for `channels` elements; the CPU has the
+/// ISA of `V`.
+#[inline(always)]
+unsafe fn canonical_sums<T: Layout, V: Register<T>>(sums: *mut T::Wide, channels: usize) {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        let op = Canonical(Splats::<V, T::Lane>::new(T::WIDE_BITS));
+        let bytes = channels * size_of::<T::Wide>();
+        map::<Plain<V>, 1>([sums.cast()], sums.cast(), bytes, &op, &mut ());
+    }
+}

@@ -1,0 +1,178 @@
+//! The steps the operations are made of, on one register: the ReLU mask,
+//! the NaN test, the order key of clamp, and arithmetic in the wide type
+//! with its rounding. Written once over the ISA traits.
+//!
+//! # Why they are exact
+//!
+//! Read a float's bits as a signed integer. The sign bit makes every negative
+//! value (`-0.0` included) negative, and among negatives a larger magnitude
+//! field is a *larger* integer. So in signed-integer order:
+//!
+//! ```text
+//! -0.0 < negative numbers < -inf < negative NaNs < +0.0 < positives < +inf < positive NaNs
+//! ```
+//!
+//! `bits > bits(-inf)` therefore holds exactly for NaNs of either sign, `+0.0`
+//! and everything above it. Keeping those lanes and zeroing the rest gives
+//! `max(+0, x)` with NaN bits untouched (`+0.0` keeps itself, which is the
+//! answer). No float instruction is involved, so nothing can quiet a signalling
+//! NaN, flush a subnormal (DAZ/FTZ) or pick an operand on unordered input, as
+//! `maxps` does. `x > 0 or NaN` also excludes `bits == 0`; `0 < x <= inf` (a
+//! number above zero) is `0 < bits <= bits(inf)`.
+//!
+//! `clamp` orders by a key that is monotonic in IEEE 754 total order (`-0.0 <
+//! +0.0`): the bits themselves for positives, and the bits with the magnitude
+//! flipped for negatives. NaNs are found by `|bits| > bits(inf)` and kept.
+//!
+//! Where a definition computes (`alpha * x`, `x + bias`, `x * dy`), the
+//! kernels use the CPU's IEEE add and multiply, one rounding each, to nearest
+//! even (the default environment, which Rust assumes), in `f32` for the
+//! 16-bit types, then round once to the element type. That gives the same
+//! bits on every ISA, except for NaNs: CPUs disagree on which NaN arithmetic
+//! returns (x86's default NaN is negative, ARM's positive), so every computed
+//! NaN is replaced by the canonical one before it is stored.
+
+use super::isa::{Float, Lanes, Register};
+use super::stream::Layout;
+use crate::element::Specials;
+use core::marker::PhantomData;
+
+/// [`Specials`] splatted into registers of `V` with lanes of `I`, with zero.
+pub(crate) struct Splats<V, I> {
+    pub(crate) zero: V,
+    pub(crate) neg_inf: V,
+    pub(crate) inf: V,
+    pub(crate) abs: V,
+    pub(crate) nan: V,
+    _lane: PhantomData<I>,
+}
+
+impl<V: Lanes<I>, I> Splats<V, I> {
+    /// # Safety
+    /// The CPU has the ISA of `V`.
+    #[inline(always)]
+    pub(crate) unsafe fn new(s: Specials<I>) -> Self {
+        // SAFETY: forwarded from the caller.
+        unsafe {
+            let neg_inf = V::splat(s.neg_inf);
+            Splats {
+                zero: neg_inf.xor(neg_inf),
+                neg_inf,
+                inf: V::splat(s.inf),
+                abs: V::splat(s.abs),
+                nan: V::splat(s.nan),
+                _lane: PhantomData,
+            }
+        }
+    }
+
+    // The steps the operations are made of, on lanes of `I`. All need the ISA
+    // of `V`, which every caller (an `Op`) has.
+
+    /// `x > 0` or NaN: `bits > bits(-inf)` and `bits != 0`.
+    #[inline(always)]
+    pub(crate) unsafe fn passes(&self, x: V) -> V::Mask {
+        // SAFETY: the caller has the ISA.
+        unsafe { V::and_not(x.gt(self.neg_inf), x.eq(self.zero)) }
+    }
+
+    /// `0 < x <= inf`: `0 < bits <= bits(inf)`.
+    #[inline(always)]
+    pub(crate) unsafe fn above_zero(&self, x: V) -> V::Mask {
+        // SAFETY: the caller has the ISA.
+        unsafe { V::and_not(x.gt(self.zero), x.gt(self.inf)) }
+    }
+
+    /// NaN: `|bits| > bits(inf)`.
+    #[inline(always)]
+    pub(crate) unsafe fn is_nan(&self, x: V) -> V::Mask {
+        // SAFETY: the caller has the ISA.
+        unsafe { x.and(self.abs).gt(self.inf) }
+    }
+
+    /// `max(+0, x)`, NaN kept: `bits > bits(-inf)`.
+    #[inline(always)]
+    pub(crate) unsafe fn relu(&self, x: V) -> V {
+        // SAFETY: the caller has the ISA.
+        unsafe { V::zero_unless(x.gt(self.neg_inf), x) }
+    }
+
+    /// Any NaN replaced by the canonical one.
+    #[inline(always)]
+    pub(crate) unsafe fn canonical(&self, x: V) -> V {
+        // SAFETY: the caller has the ISA.
+        unsafe { V::select(self.is_nan(x), self.nan, x) }
+    }
+
+    /// A key whose signed order is IEEE 754 total order on non-NaNs:
+    /// negative values get their magnitude bits flipped.
+    #[inline(always)]
+    pub(crate) unsafe fn order_key(&self, x: V) -> V {
+        // SAFETY: the caller has the ISA.
+        unsafe { x.xor(V::zero_unless(self.zero.gt(x), self.abs)) }
+    }
+}
+
+/// `T`'s arithmetic in registers of `V`: its bits sign-extended to arithmetic
+/// lanes (`lane`), its wide type's bits (`wide`), and the steps built on them.
+pub(crate) struct Arith<T: Layout, V: Register<T>> {
+    pub(crate) lane: Splats<V, T::Lane>,
+    pub(crate) wide: Splats<V, T::Lane>,
+}
+
+impl<T: Layout, V: Register<T>> Arith<T, V> {
+    /// # Safety
+    /// The CPU has the ISA of `V` (as for every method).
+    #[inline(always)]
+    pub(crate) unsafe fn new() -> Self {
+        // SAFETY: forwarded from the caller.
+        unsafe {
+            Arith {
+                lane: Splats::new(T::LANE_BITS),
+                wide: Splats::new(T::WIDE_BITS),
+            }
+        }
+    }
+
+    /// `a * b` in the wide type.
+    #[inline(always)]
+    pub(crate) unsafe fn mul(&self, a: V, b: V) -> V {
+        // SAFETY: forwarded from the caller.
+        unsafe { <V as Float<T::Wide>>::fmul(a, b) }
+    }
+
+    /// `a + b` in the wide type.
+    #[inline(always)]
+    pub(crate) unsafe fn add(&self, a: V, b: V) -> V {
+        // SAFETY: forwarded from the caller.
+        unsafe { <V as Float<T::Wide>>::fadd(a, b) }
+    }
+
+    /// A wide result, NaN canonicalised, rounded to `T`.
+    #[inline(always)]
+    pub(crate) unsafe fn narrow(&self, w: V) -> V {
+        // SAFETY: forwarded from the caller.
+        unsafe { T::narrow(self.wide.canonical(w)) }
+    }
+
+    /// `x` if `x > 0` or NaN, else `round(scale * x)`: leaky ReLU's and PReLU's
+    /// forward (`x` in arithmetic lanes, `scale` wide).
+    #[inline(always)]
+    pub(crate) unsafe fn leaky(&self, x: V, scale: V) -> V {
+        // SAFETY: forwarded from the caller.
+        unsafe {
+            let scaled = self.narrow(self.mul(T::widen(x), scale));
+            <V as Lanes<T::Lane>>::select(self.lane.passes(x), x, scaled)
+        }
+    }
+
+    /// `dy` where `0 < x <= inf`, else `round(scale * dy)`: their backward.
+    #[inline(always)]
+    pub(crate) unsafe fn leaky_backward(&self, x: V, dy: V, scale: V) -> V {
+        // SAFETY: forwarded from the caller.
+        unsafe {
+            let scaled = self.narrow(self.mul(T::widen(dy), scale));
+            <V as Lanes<T::Lane>>::select(self.lane.above_zero(x), dy, scaled)
+        }
+    }
+}

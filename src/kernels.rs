@@ -1,0 +1,206 @@
+//! The kernels: one type per operation and direction (forward, gradient),
+//! each with its SIMD kernel (a per-register operation of `kernel::ops` run
+//! in a shape of `kernel::shapes`) and its scalar reference (`scalar`). The
+//! dispatch and the public API are written once over [`Kernel`], so an
+//! operation joins the crate with an entry here and a row in `api.rs`.
+
+use crate::element::Format;
+use crate::kernel::ops::{BiasRelu, Clamp, Leaky, Prelu, Relu, ReluBackward};
+use crate::kernel::shapes::{broadcast, count, elementwise, with_sums};
+use crate::kernel::steps::{Arith, Splats};
+use crate::kernel::{Layout, Plain, Register};
+use crate::scalar;
+
+/// What a kernel gets besides its data streams. Each kernel reads the
+/// fields its operation has; the others are placeholders.
+pub struct Params<T: Format> {
+    /// Leaky ReLU's slope.
+    pub(crate) alpha: T::Wide,
+    /// Clamp's bounds: not NaN, `lo <= hi` with `-0.0 < +0.0`.
+    pub(crate) lo: T,
+    pub(crate) hi: T,
+    /// The per-channel operand (PReLU's slopes, the bias): `channels`
+    /// elements, or null.
+    pub(crate) channel: *const T,
+    /// The number of channels: it divides the length, and is 0 only if the
+    /// length is.
+    pub(crate) channels: usize,
+    /// The per-channel sums of a gradient: `channels` values that overlap
+    /// nothing else, or null.
+    pub(crate) sums: *mut T::Wide,
+}
+
+impl<T: Format> Params<T> {
+    /// No parameters.
+    pub(crate) const NONE: Self = Params {
+        // Never read by the kernels that take no `alpha`.
+        alpha: <T::Wide as crate::element::WideFloat>::NAN,
+        lo: T::POSITIVE_ZERO,
+        hi: T::POSITIVE_ZERO,
+        channel: core::ptr::null(),
+        channels: 0,
+        sums: core::ptr::null_mut(),
+    };
+}
+
+/// One operation in one direction, over slices.
+pub trait Kernel {
+    /// The SIMD kernel, with registers `V`.
+    ///
+    /// # Safety
+    /// `x` (and `dy`, for a gradient) are readable and `out` writable for
+    /// `len` elements; `out` may be the same pointer as an input but overlaps
+    /// no input otherwise; `p` is as [`Params`] describes for this kernel;
+    /// the CPU has the ISA of `V`.
+    unsafe fn simd<T: Layout, V: Register<T>>(
+        x: *const T,
+        dy: *const T,
+        out: *mut T,
+        len: usize,
+        p: &Params<T>,
+    ) -> usize;
+
+    /// The scalar reference.
+    ///
+    /// # Safety
+    /// As [`simd`](Kernel::simd), without the ISA.
+    unsafe fn scalar<T: Format>(
+        x: *const T,
+        dy: *const T,
+        out: *mut T,
+        len: usize,
+        p: &Params<T>,
+    ) -> usize;
+}
+
+/// What a kernel returns: a count, or nothing (0).
+trait Outcome {
+    fn count(self) -> usize;
+}
+
+impl Outcome for () {
+    #[inline(always)]
+    fn count(self) -> usize {
+        0
+    }
+}
+
+impl Outcome for usize {
+    #[inline(always)]
+    fn count(self) -> usize {
+        self
+    }
+}
+
+/// Defines each kernel as a type implementing [`Kernel`], from its SIMD and
+/// scalar expressions over the arguments named in its header (`T` is the
+/// element type, `V` the register).
+macro_rules! kernels {
+    ($(
+        $(#[$doc:meta])*
+        $name:ident($x:ident, $dy:ident, $out:ident, $len:ident, $p:ident) {
+            simd: $simd:expr,
+            scalar: $scalar:expr $(,)?
+        }
+    )*) => {$(
+        $(#[$doc])*
+        pub(crate) struct $name;
+
+        impl Kernel for $name {
+            #[inline(always)]
+            #[allow(unused_variables)]
+            unsafe fn simd<T: Layout, V: Register<T>>(
+                $x: *const T,
+                $dy: *const T,
+                $out: *mut T,
+                $len: usize,
+                $p: &Params<T>,
+            ) -> usize {
+                // SAFETY: the caller's contract (see `Kernel`) is the shape's
+                // (see `kernel::shapes`) and that of the ops' constructors.
+                unsafe { Outcome::count($simd) }
+            }
+
+            #[inline(always)]
+            #[allow(unused_variables)]
+            unsafe fn scalar<T: Format>(
+                $x: *const T,
+                $dy: *const T,
+                $out: *mut T,
+                $len: usize,
+                $p: &Params<T>,
+            ) -> usize {
+                // SAFETY: the caller's contract is the scalar loop's.
+                unsafe { Outcome::count($scalar) }
+            }
+        }
+    )*};
+}
+
+kernels! {
+    /// `out = relu(x)`.
+    ReluForward(x, dy, out, len, p) {
+        simd: elementwise::<T, Plain<V>, 1>([x], out, len, &Relu(Splats::new(T::BITS))),
+        scalar: scalar::each(x, out, len, scalar::relu),
+    }
+    /// `out = relu'(x) * dy`.
+    ReluGradient(x, dy, out, len, p) {
+        simd: elementwise::<T, Plain<V>, 2>([x, dy], out, len, &ReluBackward(Splats::new(T::BITS))),
+        scalar: scalar::each2(x, dy, out, len, scalar::relu_backward),
+    }
+    /// `out = relu(x)`, returning how many outputs are `+0`.
+    ReluCountInactive(x, dy, out, len, p) {
+        simd: count::<T, V>(x, out, len),
+        scalar: scalar::relu_count_inactive(x, out, len),
+    }
+    /// `out = leaky_relu(x, alpha)`.
+    LeakyReluForward(x, dy, out, len, p) {
+        simd: elementwise::<T, T::Stream<V>, 1>([x], out, len, &Leaky::<T, V>::new(p.alpha)),
+        scalar: scalar::each(x, out, len, |x| scalar::leaky_relu(x, p.alpha)),
+    }
+    /// `out = leaky_relu'(x, alpha) * dy`.
+    LeakyReluGradient(x, dy, out, len, p) {
+        simd: elementwise::<T, T::Stream<V>, 2>([x, dy], out, len, &Leaky::<T, V>::new(p.alpha)),
+        scalar: scalar::each2(x, dy, out, len, |x, dy| scalar::leaky_relu_backward(x, dy, p.alpha)),
+    }
+    /// `out = clamp(x, lo, hi)`.
+    ClampForward(x, dy, out, len, p) {
+        simd: elementwise::<T, Plain<V>, 1>([x], out, len, &clamp::<T, V>(p)),
+        scalar: scalar::each(x, out, len, |x| scalar::clamp(x, p.lo, p.hi)),
+    }
+    /// `out = clamp'(x, lo, hi) * dy`.
+    ClampGradient(x, dy, out, len, p) {
+        simd: elementwise::<T, Plain<V>, 2>([x, dy], out, len, &clamp::<T, V>(p)),
+        scalar: scalar::each2(x, dy, out, len, |x, dy| scalar::clamp_backward(x, dy, p.lo, p.hi)),
+    }
+    /// `out = prelu(x, slopes)`.
+    PreluForward(x, dy, out, len, p) {
+        simd: broadcast::<T, T::Stream<V>>(x, out, len, p.channel, p.channels, &Prelu(Arith::<T, V>::new())),
+        scalar: scalar::prelu(x, out, len, p.channel, p.channels),
+    }
+    /// `out = prelu'(x, slopes) * dy`, and the slopes' gradient added to the sums.
+    PreluGradient(x, dy, out, len, p) {
+        simd: with_sums::<T, V, 1>([x, dy], [p.channel], out, len, p.channels, p.sums, &Prelu(Arith::new())),
+        scalar: scalar::prelu_backward(x, dy, out, len, p.channel, p.channels, p.sums),
+    }
+    /// `out = relu(x + bias)`.
+    BiasReluForward(x, dy, out, len, p) {
+        simd: broadcast::<T, T::Stream<V>>(x, out, len, p.channel, p.channels, &BiasRelu(Arith::<T, V>::new())),
+        scalar: scalar::bias_relu_channels(x, out, len, p.channel, p.channels),
+    }
+    /// `out = relu_backward(y, dy)` from the output `y`, and `out` added to the sums.
+    BiasReluGradient(x, dy, out, len, p) {
+        simd: with_sums::<T, V, 0>([x, dy], [], out, len, p.channels, p.sums, &BiasRelu(Arith::new())),
+        scalar: scalar::bias_relu_backward(x, dy, out, len, p.channels, p.sums),
+    }
+}
+
+/// Clamp's operation for the bounds of `p`.
+///
+/// # Safety
+/// The CPU has the ISA of `V`.
+#[inline(always)]
+unsafe fn clamp<T: Layout, V: Register<T>>(p: &Params<T>) -> Clamp<V, T::Bits> {
+    // SAFETY: forwarded from the caller.
+    unsafe { Clamp::new(T::BITS, bytemuck::cast(p.lo), bytemuck::cast(p.hi)) }
+}
