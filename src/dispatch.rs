@@ -5,6 +5,7 @@
 
 use crate::Backend;
 use crate::arch;
+use crate::element::{Element, Kind};
 use crate::kernel::{Layout, Register};
 use crate::kernels::{Kernel, Params};
 use core::sync::atomic::{AtomicU8, Ordering::Relaxed};
@@ -55,59 +56,54 @@ compiled!(
     "neon"
 );
 
-/// Runs kernels on a chosen backend: implemented for each element type, so
-/// that every backend's register is known to support it.
-pub trait Dispatch: Layout {
-    /// Runs `K` on `backend`.
-    ///
-    /// # Safety
-    /// As [`Kernel::simd`], where the CPU supports `backend`.
-    unsafe fn run<K: Kernel>(
-        backend: Backend,
-        x: *const Self,
-        dy: *const Self,
-        out: *mut Self,
-        len: usize,
-        p: &Params<Self>,
-    ) -> usize;
-}
-
-/// Implements [`Dispatch`] for element types.
-macro_rules! dispatch {
-    ($($t:ty),*) => {$(
-        impl Dispatch for $t {
-            #[inline(always)]
-            unsafe fn run<K: Kernel>(
-                backend: Backend,
-                x: *const $t,
-                dy: *const $t,
-                out: *mut $t,
-                len: usize,
-                p: &Params<$t>,
-            ) -> usize {
-                // SAFETY: forwarded from the caller, who checked that the CPU
-                // supports `backend`.
-                unsafe {
-                    match backend {
-                        Backend::Portable => portable::<$t, K>(x, dy, out, len, p),
-                        #[cfg(target_arch = "x86_64")]
-                        Backend::Avx2 => avx2::<$t, K>(x, dy, out, len, p),
-                        #[cfg(target_arch = "x86_64")]
-                        Backend::Avx512 => avx512::<$t, K>(x, dy, out, len, p),
-                        #[cfg(target_arch = "aarch64")]
-                        Backend::Neon => neon::<$t, K>(x, dy, out, len, p),
-                        // The reference; also for backends not built for this
-                        // architecture, which are never supported, so never
-                        // passed here.
-                        _ => K::scalar::<$t>(x, dy, out, len, p),
-                    }
+/// Runs kernel `K` on `backend` for any element type: the match on
+/// [`Format::KIND`] picks the instantiation for `T`'s own type (at compile
+/// time: `KIND` is a constant), then the match on the backend its compiled
+/// kernel, or the scalar reference.
+///
+/// # Safety
+/// As [`Kernel::simd`], where the CPU supports `backend`.
+#[inline(always)]
+pub(crate) unsafe fn run<T: Element, K: Kernel>(
+    backend: Backend,
+    x: *const T,
+    dy: *const T,
+    out: *mut T,
+    len: usize,
+    p: &Params<T>,
+) -> usize {
+    macro_rules! as_type {
+        ($t:ty) => {{
+            let (x, dy, out) = (x.cast::<$t>(), dy.cast::<$t>(), out.cast::<$t>());
+            // SAFETY: `T::KIND` names `T` itself (each of the four types has
+            // its own, and `Format` is sealed), so `T` is `$t` and the casts
+            // are the identity; the rest is forwarded from the caller, who
+            // checked that the CPU supports `backend`.
+            unsafe {
+                let p = &*core::ptr::from_ref(p).cast::<Params<$t>>();
+                match backend {
+                    Backend::Portable => portable::<$t, K>(x, dy, out, len, p),
+                    #[cfg(target_arch = "x86_64")]
+                    Backend::Avx2 => avx2::<$t, K>(x, dy, out, len, p),
+                    #[cfg(target_arch = "x86_64")]
+                    Backend::Avx512 => avx512::<$t, K>(x, dy, out, len, p),
+                    #[cfg(target_arch = "aarch64")]
+                    Backend::Neon => neon::<$t, K>(x, dy, out, len, p),
+                    // The reference; also for backends not built for this
+                    // architecture, which are never supported, so never
+                    // passed here.
+                    _ => K::scalar::<$t>(x, dy, out, len, p),
                 }
             }
-        }
-    )*};
+        }};
+    }
+    match T::KIND {
+        Kind::F32 => as_type!(f32),
+        Kind::F64 => as_type!(f64),
+        Kind::F16 => as_type!(half::f16),
+        Kind::Bf16 => as_type!(half::bf16),
+    }
 }
-
-dispatch!(f32, f64, half::f16, half::bf16);
 
 /// The active backend (`Backend as u8`, its index in [`Backend::ALL`]), or
 /// [`UNDETECTED`].

@@ -4,7 +4,7 @@
 //! dispatch and the public API are written once over [`Kernel`], so an
 //! operation joins the crate with an entry here and a row in `api.rs`.
 
-use crate::element::Format;
+use crate::element::{Element, Widen};
 use crate::kernel::ops::{BiasRelu, Clamp, Leaky, Prelu, Relu, ReluBackward};
 use crate::kernel::shapes::{broadcast, count, elementwise, with_sums};
 use crate::kernel::steps::{Arith, Splats};
@@ -13,7 +13,7 @@ use crate::scalar;
 
 /// What a kernel gets besides its data streams. Each kernel reads the
 /// fields its operation has; the others are placeholders.
-pub struct Params<T: Format> {
+pub struct Params<T: Element> {
     /// Leaky ReLU's slope.
     pub(crate) alpha: T::Wide,
     /// Clamp's bounds: not NaN, `lo <= hi` with `-0.0 < +0.0`.
@@ -30,7 +30,7 @@ pub struct Params<T: Format> {
     pub(crate) sums: *mut T::Wide,
 }
 
-impl<T: Format> Params<T> {
+impl<T: Element> Params<T> {
     /// No parameters.
     pub(crate) const NONE: Self = Params {
         // Never read by the kernels that take no `alpha`.
@@ -64,7 +64,7 @@ pub trait Kernel {
     ///
     /// # Safety
     /// As [`simd`](Kernel::simd), without the ISA.
-    unsafe fn scalar<T: Format>(
+    unsafe fn scalar<T: Widen>(
         x: *const T,
         dy: *const T,
         out: *mut T,
@@ -123,7 +123,7 @@ macro_rules! kernels {
 
             #[inline(always)]
             #[allow(unused_variables)]
-            unsafe fn scalar<T: Format>(
+            unsafe fn scalar<T: Widen>(
                 $x: *const T,
                 $dy: *const T,
                 $out: *mut T,

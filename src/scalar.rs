@@ -1,11 +1,11 @@
 //! The reference: each definition written as plainly as possible, one element
 //! at a time. Every other backend is tested against these.
 
-use crate::element::{Format, WideFloat};
+use crate::element::{Format, WideFloat, Widen};
 
 /// `x > 0` or `x` is NaN (the only value not equal to itself).
 #[inline(always)]
-fn positive_or_nan<T: Format>(x: T) -> bool {
+fn positive_or_nan<T: Widen>(x: T) -> bool {
     #[allow(clippy::eq_op)]
     let nan = x != x;
     x > T::POSITIVE_ZERO || nan
@@ -15,13 +15,14 @@ fn positive_or_nan<T: Format>(x: T) -> bool {
 /// with `-0.0 < +0.0`.
 #[inline(always)]
 pub(crate) fn less<T: Format>(a: T, b: T) -> bool {
-    a < b || (a == b && a.to_wide().is_sign_negative() && !b.to_wide().is_sign_negative())
+    let negative = |v: T| bytemuck::cast::<T, T::Bits>(v).into() < 0;
+    a < b || (a == b && negative(a) && !negative(b))
 }
 
 /// A computed result rounded to `T`, its NaNs replaced by the canonical NaN
 /// (CPUs disagree on which NaN arithmetic returns).
 #[inline(always)]
-fn round<T: Format>(w: T::Wide) -> T {
+fn round<T: Widen>(w: T::Wide) -> T {
     if w.is_nan() { T::NAN } else { T::from_wide(w) }
 }
 
@@ -46,7 +47,7 @@ unsafe fn canonical_sums<W: WideFloat>(sums: *mut W, channels: usize) {
 /// ReLU: `x` if `x > 0` or `x` is NaN (returned with its exact bits), else
 /// `+0` (so `-0.0` and `-inf` give `+0.0`).
 #[inline(always)]
-pub(crate) fn relu<T: Format>(x: T) -> T {
+pub(crate) fn relu<T: Widen>(x: T) -> T {
     if positive_or_nan(x) {
         x
     } else {
@@ -57,7 +58,7 @@ pub(crate) fn relu<T: Format>(x: T) -> T {
 /// ReLU gradient: `dy` if `x > 0` or `x` is NaN, else `+0` (relu'(0) = 0, as
 /// PyTorch's `threshold_backward`).
 #[inline(always)]
-pub(crate) fn relu_backward<T: Format>(x: T, dy: T) -> T {
+pub(crate) fn relu_backward<T: Widen>(x: T, dy: T) -> T {
     if positive_or_nan(x) {
         dy
     } else {
@@ -67,7 +68,7 @@ pub(crate) fn relu_backward<T: Format>(x: T, dy: T) -> T {
 
 /// Leaky ReLU: `x` if `x > 0` or NaN, else `alpha * x`.
 #[inline(always)]
-pub(crate) fn leaky_relu<T: Format>(x: T, alpha: T::Wide) -> T {
+pub(crate) fn leaky_relu<T: Widen>(x: T, alpha: T::Wide) -> T {
     if positive_or_nan(x) {
         x
     } else {
@@ -78,7 +79,7 @@ pub(crate) fn leaky_relu<T: Format>(x: T, alpha: T::Wide) -> T {
 /// Leaky ReLU gradient: `dy` if `x > 0`, else `alpha * dy` (NaN `x` included,
 /// as PyTorch).
 #[inline(always)]
-pub(crate) fn leaky_relu_backward<T: Format>(x: T, dy: T, alpha: T::Wide) -> T {
+pub(crate) fn leaky_relu_backward<T: Widen>(x: T, dy: T, alpha: T::Wide) -> T {
     if x > T::POSITIVE_ZERO {
         dy
     } else {
@@ -88,7 +89,7 @@ pub(crate) fn leaky_relu_backward<T: Format>(x: T, dy: T, alpha: T::Wide) -> T {
 
 /// `min(max(x, lo), hi)` with `-0.0 < +0.0`; NaN kept.
 #[inline(always)]
-pub(crate) fn clamp<T: Format>(x: T, lo: T, hi: T) -> T {
+pub(crate) fn clamp<T: Widen>(x: T, lo: T, hi: T) -> T {
     #[allow(clippy::eq_op)]
     if x != x {
         x
@@ -104,7 +105,7 @@ pub(crate) fn clamp<T: Format>(x: T, lo: T, hi: T) -> T {
 /// Clamp gradient: `dy` where `lo < x < hi` (with `-0.0 < +0.0`) or `x` is
 /// NaN, else `+0`.
 #[inline(always)]
-pub(crate) fn clamp_backward<T: Format>(x: T, dy: T, lo: T, hi: T) -> T {
+pub(crate) fn clamp_backward<T: Widen>(x: T, dy: T, lo: T, hi: T) -> T {
     #[allow(clippy::eq_op)]
     let nan = x != x;
     if nan || (less(lo, x) && less(x, hi)) {
@@ -116,7 +117,7 @@ pub(crate) fn clamp_backward<T: Format>(x: T, dy: T, lo: T, hi: T) -> T {
 
 /// `relu(x + bias)`, the sum rounded once to `T`.
 #[inline(always)]
-fn bias_relu<T: Format>(x: T, bias: T) -> T {
+fn bias_relu<T: Widen>(x: T, bias: T) -> T {
     relu(round::<T>(x.to_wide() + bias.to_wide()))
 }
 
@@ -124,7 +125,7 @@ fn bias_relu<T: Format>(x: T, bias: T) -> T {
 ///
 /// # Safety
 /// `src` readable and `dst` writable for `len` elements; they may be equal.
-pub(crate) unsafe fn each<T: Format>(src: *const T, dst: *mut T, len: usize, f: impl Fn(T) -> T) {
+pub(crate) unsafe fn each<T: Widen>(src: *const T, dst: *mut T, len: usize, f: impl Fn(T) -> T) {
     for i in 0..len {
         // SAFETY: `i < len`; element `i` is read before it is written.
         unsafe { *dst.add(i) = f(*src.add(i)) }
@@ -135,7 +136,7 @@ pub(crate) unsafe fn each<T: Format>(src: *const T, dst: *mut T, len: usize, f: 
 ///
 /// # Safety
 /// `a`, `b` readable and `out` writable for `len` elements; `out` may equal an input.
-pub(crate) unsafe fn each2<T: Format>(
+pub(crate) unsafe fn each2<T: Widen>(
     a: *const T,
     b: *const T,
     out: *mut T,
@@ -152,7 +153,7 @@ pub(crate) unsafe fn each2<T: Format>(
 ///
 /// # Safety
 /// As [`each`].
-pub(crate) unsafe fn relu_count_inactive<T: Format>(
+pub(crate) unsafe fn relu_count_inactive<T: Widen>(
     src: *const T,
     dst: *mut T,
     len: usize,
@@ -172,7 +173,7 @@ pub(crate) unsafe fn relu_count_inactive<T: Format>(
 ///
 /// # Safety
 /// As [`each`]; `slopes` readable for `channels` elements, `channels` divides `len`.
-pub(crate) unsafe fn prelu<T: Format>(
+pub(crate) unsafe fn prelu<T: Widen>(
     src: *const T,
     dst: *mut T,
     len: usize,
@@ -195,7 +196,7 @@ pub(crate) unsafe fn prelu<T: Format>(
 /// # Safety
 /// As [`each2`]; `slopes` readable and `dslopes` readable and writable for
 /// `channels` elements, `channels` divides `len`.
-pub(crate) unsafe fn prelu_backward<T: Format>(
+pub(crate) unsafe fn prelu_backward<T: Widen>(
     x: *const T,
     dy: *const T,
     dx: *mut T,
@@ -224,7 +225,7 @@ pub(crate) unsafe fn prelu_backward<T: Format>(
 ///
 /// # Safety
 /// As [`prelu`], with `bias` for `slopes`.
-pub(crate) unsafe fn bias_relu_channels<T: Format>(
+pub(crate) unsafe fn bias_relu_channels<T: Widen>(
     src: *const T,
     dst: *mut T,
     len: usize,
@@ -243,7 +244,7 @@ pub(crate) unsafe fn bias_relu_channels<T: Format>(
 /// # Safety
 /// As [`each2`]; `dbias` readable and writable for `channels` elements,
 /// `channels` divides `len`.
-pub(crate) unsafe fn bias_relu_backward<T: Format>(
+pub(crate) unsafe fn bias_relu_backward<T: Widen>(
     y: *const T,
     dy: *const T,
     dx: *mut T,

@@ -2,7 +2,7 @@
 //! lanes (compares, masks, shifts), IEEE arithmetic. Primitives only: the
 //! loops and the operations are written once over them elsewhere.
 
-use crate::element::Format;
+use crate::element::Element;
 
 /// One SIMD register, seen as raw bytes.
 ///
@@ -193,8 +193,9 @@ pub trait Isa: Lanes<i16> + Lanes<i32> + Lanes<i64> + Float<f32> + Float<f64> {}
 impl<V: Lanes<i16> + Lanes<i32> + Lanes<i64> + Float<f32> + Float<f64>> Isa for V {}
 
 /// What a kernel for element type `T` needs of the register `V`: integer lanes
-/// of `T`'s width ([`Format`]'s `Bits`), integer lanes of its arithmetic
+/// of `T`'s width (its `Bits`), integer lanes of its arithmetic
 /// layout (`Lane`: `T`'s bits sign-extended to the width of `Wide`), and float
 /// lanes of `Wide`.
-pub trait Register<T: Format>: Isa + Lanes<T::Bits> + Lanes<T::Lane> + Float<T::Wide> {}
-impl<T: Format, V> Register<T> for V where V: Isa + Lanes<T::Bits> + Lanes<T::Lane> + Float<T::Wide> {}
+pub trait Register<T: Element>: Isa + Lanes<T::Bits> + Lanes<T::Lane> + Float<T::Wide> {}
+impl<T: Element, V> Register<T> for V where V: Isa + Lanes<T::Bits> + Lanes<T::Lane> + Float<T::Wide>
+{}

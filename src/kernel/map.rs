@@ -37,18 +37,15 @@ impl<V> Tally<V> for () {
 /// slice written again soon (the next layer, or a benchmark loop) is then
 /// reloaded register by register from the stores still in flight, which the
 /// CPU forwards; a load that straddles two such stores waits for both to
-/// reach the cache (`inplace/f32/64` of the `relu` bench, AVX-512, on the
-/// Cascade Lake of the README: 20-22 ns in some runs with the loop aligned,
-/// 6.4 ns tiled).
+/// reach the cache (measured on Cascade Lake: BENCHMARKS.md, "Short
+/// slices").
 const ALIGN_FROM: usize = 2048;
 
 /// Output streams of at least this many bytes that are not one of their
 /// inputs ask for their cache lines [`PREFETCH_AHEAD`] bytes before the loop
 /// stores to them (see [`map`]). Below it the prefetches cost more than they
-/// save: on the Cascade Lake of the README (L2 1 MiB), out of place and
-/// backward on the AVX2 and AVX-512 backends, outputs of 128-256 KiB ran up
-/// to 18% slower with them, 0.5-2 MiB ones the same within the noise, and
-/// 4-64 MiB ones 4-26% faster.
+/// save, above it they gain (measured on Cascade Lake, AVX2 and AVX-512, out
+/// of place and backward: BENCHMARKS.md, "Prefetching").
 const PREFETCH_FROM: usize = 4 << 20;
 
 /// How far ahead of its stores a long output stream is prefetched.
@@ -119,10 +116,8 @@ pub(crate) fn prefetch_ahead(out: *const u8, at: usize, bytes: usize, span: usiz
 /// stores ([`prefetch_span`]). The CPU's own prefetchers follow the loads; a
 /// store to a line that is not in L1 waits for the line to arrive (read for
 /// ownership), one after another in program order, and the requests made
-/// ahead overlap those waits. On the AVX-512 backend of the README's Cascade
-/// Lake, `relu` out of place ran 14% (2,000,000 f32, L3) and 23%
-/// (16,000,000, DRAM) faster with them, `relu_backward` 5% and 18%. In place
-/// the loads already fetch the lines.
+/// ahead overlap those waits (BENCHMARKS.md, "Prefetching"). In place the
+/// loads already fetch the lines.
 ///
 /// Every input is read before the output is written at the same offset, and
 /// the first and last registers are computed from inputs read before any

@@ -6,7 +6,7 @@
 use super::isa::{Float, Lanes, Register};
 use super::map::{prefetch_ahead, prefetch_span};
 use super::stream::{Layout, Stream};
-use crate::element::Format;
+use crate::element::Element;
 use core::mem::MaybeUninit;
 
 /// The operation [`accumulate_rows`] applies: `N` row registers, `M`
@@ -74,9 +74,9 @@ pub(crate) unsafe fn accumulate_rows<T: Layout, V: Register<T>, const N: usize, 
         acc,
         op,
     };
-    // Each walk is compiled with and without the prefetches: their test
-    // alone, run per register, cost 10% with 3 channels and 35% with 64
-    // (131,072 f32, AVX-512, no prefetching at that size).
+    // Each walk is compiled with and without the prefetches: their test,
+    // run per register, was measured to cost more than noise (BENCHMARKS.md,
+    // "Prefetching").
     // SAFETY: forwarded from the caller.
     unsafe {
         match (channels < step, sums.span > 0) {
@@ -91,7 +91,7 @@ pub(crate) unsafe fn accumulate_rows<T: Layout, V: Register<T>, const N: usize, 
 /// The operands of [`accumulate_rows`].
 struct ChannelSums<'a, T, O, const N: usize, const M: usize>
 where
-    T: Format,
+    T: Element,
 {
     row_inputs: [*const T; N],
     channel_inputs: [*const T; M],

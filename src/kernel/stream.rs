@@ -4,7 +4,7 @@
 
 use super::convert;
 use super::isa::{Isa, Vector};
-use crate::element::Format;
+use crate::element::Widen;
 use core::marker::PhantomData;
 
 /// How a loop moves registers to and from memory: [`Plain`] whole registers,
@@ -108,21 +108,21 @@ impl<V: Vector> Stream for Halves<V> {
 }
 
 /// What the kernels need to know about an element type beyond its
-/// [`Format`]: how its registers are loaded for arithmetic, and how they are
+/// [`Widen`]: how its registers are loaded for arithmetic, and how they are
 /// converted to and from the type arithmetic runs in.
-pub trait Layout: Format {
+pub trait Layout: Widen {
     /// How arithmetic kernels load registers of `V`: whole for `f32` and
     /// `f64`, widened halves for `f16` and `bf16`.
     type Stream<V: Isa>: Stream<Reg = V>;
 
-    /// [`to_wide`](Format::to_wide) on every lane of `v` (bits in `Lane`s,
+    /// [`to_wide`](Widen::to_wide) on every lane of `v` (bits in `Lane`s,
     /// as loaded by `Stream`), giving `Wide` bits.
     ///
     /// # Safety
     /// The CPU has the ISA of `V`.
     unsafe fn widen<V: Isa>(v: V) -> V;
 
-    /// [`from_wide`](Format::from_wide) on every lane of `v`, giving the bits
+    /// [`from_wide`](Widen::from_wide) on every lane of `v`, giving the bits
     /// in the low bits of each `Lane`, as `Stream` stores them.
     ///
     /// # Safety

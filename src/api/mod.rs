@@ -1,0 +1,251 @@
+//! The public operations: the [`Activations`] handle of one backend, and the
+//! free functions on the active one. Both are generated (`forms.rs`) from the
+//! table of operations (`table.rs`), one row per operation and direction; the
+//! checks that come before any write are written once, in the runners here.
+
+#[macro_use]
+mod forms;
+mod table;
+
+pub use table::*;
+
+use crate::dispatch;
+use crate::element::{Element, Wide};
+use crate::kernels::{Kernel, Params};
+use crate::{Backend, scalar};
+use core::marker::PhantomData;
+use core::mem::MaybeUninit;
+
+/// Every operation on one backend that this CPU supports.
+///
+/// Holding an `Activations` is the proof that its backend can run here:
+/// [`Activations::new`] returns `None` otherwise. Its methods are the free
+/// functions of the crate ([`relu_inplace`](crate::relu_inplace) and the
+/// others) on that backend; the free functions use [`Activations::active`].
+///
+/// ```
+/// use relu_simd::{Activations, Backend};
+///
+/// let mut x = [-2.0f32, -1.0, 0.0, 1.0, 2.0];
+/// let portable = Activations::new(Backend::Portable).expect("portable runs everywhere");
+/// portable.relu_inplace(&mut x);
+/// assert_eq!(x, [0.0, 0.0, 0.0, 1.0, 2.0]);
+///
+/// // Some backends exist only on some CPUs.
+/// if let Some(avx2) = Activations::new(Backend::Avx2) {
+///     avx2.leaky_relu_inplace(&mut x, 0.5);
+/// }
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Activations {
+    backend: Backend,
+}
+
+impl Activations {
+    /// The operations of `backend`, or `None` if this CPU cannot run it.
+    pub fn new(backend: Backend) -> Option<Activations> {
+        backend.is_supported().then_some(Activations { backend })
+    }
+
+    /// The operations of [`Backend::active`].
+    ///
+    /// # Panics
+    ///
+    /// As [`Backend::active`]: on first use, if `RELU_SIMD_BACKEND` is invalid.
+    #[inline]
+    pub fn active() -> Activations {
+        Activations {
+            backend: Backend::active(),
+        }
+    }
+
+    /// The backend these operations run.
+    pub fn backend(self) -> Backend {
+        self.backend
+    }
+
+    /// Runs a forward kernel from `src` to `dst` (which may be `src`), after
+    /// the checks.
+    #[inline(always)]
+    #[track_caller]
+    fn forward<T: Element, K: Kernel>(
+        self,
+        op: &str,
+        data: &str,
+        src: (*const T, usize),
+        dst: (*mut T, usize),
+        operands: &Operands<'_, T>,
+    ) -> usize {
+        let len = src.1;
+        assert!(
+            len == dst.1,
+            "{op}: src has {len} elements but dst has {}",
+            dst.1
+        );
+        operands.check(op, data, len);
+        // SAFETY: the backend is supported (only `new`/`active` build an
+        // `Activations`, and both check); the pointers come from slices of
+        // `len` elements, the output is the input or a `&mut` that cannot
+        // overlap it; `operands` was checked against `len`.
+        unsafe { dispatch::run::<T, K>(self.backend, src.0, src.0, dst.0, len, &operands.params) }
+    }
+
+    /// Runs a gradient kernel from `x` and `dy` to `dx` (which may be `dy`),
+    /// after the checks; `x_name` is the first input's name.
+    #[inline(always)]
+    #[track_caller]
+    fn backward<T: Element, K: Kernel>(
+        self,
+        op: &str,
+        x_name: &str,
+        x: &[T],
+        dy: (*const T, usize),
+        dx: (*mut T, usize),
+        operands: &Operands<'_, T>,
+    ) -> usize {
+        let len = x.len();
+        assert!(
+            len == dy.1 && len == dx.1,
+            "{op}: {x_name} has {len} elements, dy has {} and dx has {}",
+            dy.1,
+            dx.1
+        );
+        operands.check(op, x_name, len);
+        // SAFETY: as in `forward`; `x` is shared, so it overlaps neither `dy`
+        // when that is the output nor `dx`.
+        unsafe {
+            dispatch::run::<T, K>(self.backend, x.as_ptr(), dy.0, dx.0, len, &operands.params)
+        }
+    }
+}
+
+/// The parameters of one call, with what the checks need to know of them.
+struct Operands<'a, T: Element> {
+    params: Params<T>,
+    /// Whether `params.lo` and `params.hi` are bounds to check.
+    bounds: bool,
+    /// The per-channel operand's name, if the operation has one.
+    channel: Option<&'static str>,
+    /// The per-channel sums' name and length, if the operation has them.
+    sums: Option<(&'static str, usize)>,
+    _borrows: PhantomData<&'a mut [T]>,
+}
+
+impl<'a, T: Element> Operands<'a, T> {
+    const NONE: Self = Operands {
+        params: Params::NONE,
+        bounds: false,
+        channel: None,
+        sums: None,
+        _borrows: PhantomData,
+    };
+
+    #[inline(always)]
+    fn alpha(alpha: Wide<T>) -> Self {
+        let params = Params {
+            alpha,
+            ..Params::NONE
+        };
+        Operands {
+            params,
+            ..Self::NONE
+        }
+    }
+
+    #[inline(always)]
+    fn bounds(lo: T, hi: T) -> Self {
+        let params = Params {
+            lo,
+            hi,
+            ..Params::NONE
+        };
+        Operands {
+            params,
+            bounds: true,
+            ..Self::NONE
+        }
+    }
+
+    /// ReLU6's bounds, `+0.0` and `6.0` (exact in every format), which
+    /// need no check.
+    #[inline(always)]
+    fn relu6() -> Self {
+        Operands {
+            bounds: false,
+            ..Self::bounds(T::ZERO, T::SIX)
+        }
+    }
+
+    #[inline(always)]
+    fn channel(name: &'static str, operand: &'a [T]) -> Self {
+        let params = Params {
+            channel: operand.as_ptr(),
+            channels: operand.len(),
+            ..Params::NONE
+        };
+        Operands {
+            params,
+            channel: Some(name),
+            ..Self::NONE
+        }
+    }
+
+    /// Adds per-channel sums; without a per-channel operand, they give the
+    /// number of channels.
+    #[inline(always)]
+    fn sums(mut self, name: &'static str, sums: &'a mut [Wide<T>]) -> Self {
+        if self.channel.is_none() {
+            self.params.channels = sums.len();
+        }
+        self.params.sums = sums.as_mut_ptr();
+        self.sums = Some((name, sums.len()));
+        self
+    }
+
+    /// Panics, naming the values, unless the operands fit `len` elements of
+    /// data called `data`.
+    #[inline(always)]
+    #[track_caller]
+    fn check(&self, op: &str, data: &str, len: usize) {
+        let channels = self.params.channels;
+        if let Some(channel) = self.channel {
+            if let Some((sums, n)) = self.sums {
+                assert!(
+                    n == channels,
+                    "{op}: {channel} has {channels} elements but {sums} has {n}"
+                );
+            }
+            assert!(
+                len.is_multiple_of(channels),
+                "{op}: {data} has {len} elements, which is not a multiple of the {channels} \
+                 elements of {channel}"
+            );
+        } else if let Some((sums, _)) = self.sums {
+            assert!(
+                len.is_multiple_of(channels),
+                "{op}: {data} has {len} elements, which is not a multiple of the {channels} \
+                 elements of {sums}"
+            );
+        }
+        if self.bounds {
+            let (lo, hi) = (self.params.lo, self.params.hi);
+            #[allow(clippy::eq_op)]
+            let nan = lo != lo || hi != hi;
+            assert!(
+                !nan && !scalar::less(hi, lo),
+                "{op}: the bounds must be ordered numbers, but lo is {lo:?} and hi is {hi:?}"
+            );
+        }
+    }
+}
+
+/// `dst` as initialised elements.
+///
+/// # Safety
+/// Every element of `dst` has been written.
+#[inline(always)]
+unsafe fn assume_init<T>(dst: &mut [MaybeUninit<T>]) -> &mut [T] {
+    // SAFETY: `MaybeUninit<T>` has the layout of `T`, and the caller promises
+    // that every element is initialised.
+    unsafe { &mut *(dst as *mut [MaybeUninit<T>] as *mut [T]) }
+}
