@@ -14,12 +14,15 @@ use core::sync::atomic::{AtomicU8, Ordering::Relaxed};
 /// compiled with `$features` so that the ISA's intrinsics inline.
 macro_rules! compiled {
     ($(#[$cfg:meta])* $name:ident, $reg:ty $(, $features:literal)?) => {
-        /// Runs `K::simd` with this backend's register.
+        /// Runs `K::simd` with this backend's register. Never inlined (with
+        /// target features it cannot be), so that the dispatching `match`
+        /// stays a few instructions at every call site.
         ///
         /// # Safety
         /// As [`Kernel::simd`].
         $(#[$cfg])*
         $(#[target_feature(enable = $features)])?
+        #[inline(never)]
         unsafe fn $name<T: Layout, K: Kernel>(
             x: *const T,
             dy: *const T,
@@ -55,6 +58,22 @@ compiled!(
     arch::aarch64::neon::Register,
     "neon"
 );
+
+/// Runs `K::scalar`; out of line, as the compiled kernels.
+///
+/// # Safety
+/// As [`Kernel::scalar`].
+#[inline(never)]
+unsafe fn scalar<T: Layout, K: Kernel>(
+    x: *const T,
+    dy: *const T,
+    out: *mut T,
+    len: usize,
+    p: &Params<T>,
+) -> usize {
+    // SAFETY: forwarded from the caller.
+    unsafe { K::scalar::<T>(x, dy, out, len, p) }
+}
 
 /// Runs kernel `K` on `backend` for any element type: the match on
 /// [`Format::KIND`] picks the instantiation for `T`'s own type (at compile
@@ -92,7 +111,7 @@ pub(crate) unsafe fn run<T: Element, K: Kernel>(
                     // The reference; also for backends not built for this
                     // architecture, which are never supported, so never
                     // passed here.
-                    _ => K::scalar::<$t>(x, dy, out, len, p),
+                    _ => scalar::<$t, K>(x, dy, out, len, p),
                 }
             }
         }};

@@ -77,11 +77,9 @@ impl Activations {
         operands: &Operands<'_, T>,
     ) -> usize {
         let len = src.1;
-        assert!(
-            len == dst.1,
-            "{op}: src has {len} elements but dst has {}",
-            dst.1
-        );
+        if len != dst.1 {
+            lengths_differ(op, &[("src", len), ("dst", dst.1)]);
+        }
         operands.check(op, data, len);
         // SAFETY: the backend is supported (only `new`/`active` build an
         // `Activations`, and both check); the pointers come from slices of
@@ -104,12 +102,9 @@ impl Activations {
         operands: &Operands<'_, T>,
     ) -> usize {
         let len = x.len();
-        assert!(
-            len == dy.1 && len == dx.1,
-            "{op}: {x_name} has {len} elements, dy has {} and dx has {}",
-            dy.1,
-            dx.1
-        );
+        if len != dy.1 || len != dx.1 {
+            lengths_differ(op, &[(x_name, len), ("dy", dy.1), ("dx", dx.1)]);
+        }
         operands.check(op, x_name, len);
         // SAFETY: as in `forward`; `x` is shared, so it overlaps neither `dy`
         // when that is the output nor `dx`.
@@ -236,6 +231,21 @@ impl<'a, T: Element> Operands<'a, T> {
                 "{op}: the bounds must be ordered numbers, but lo is {lo:?} and hi is {hi:?}"
             );
         }
+    }
+}
+
+/// Panics: the slices of `op` named in `lengths` differ in length. Out of
+/// line and cold, so that the checks cost a compare at the call site.
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn lengths_differ(op: &str, lengths: &[(&str, usize)]) -> ! {
+    match lengths {
+        [(a, n), (b, m)] => panic!("{op}: {a} has {n} elements but {b} has {m}"),
+        [(a, n), (b, m), (c, k)] => {
+            panic!("{op}: {a} has {n} elements, {b} has {m} and {c} has {k}")
+        }
+        _ => unreachable!(),
     }
 }
 
