@@ -72,7 +72,7 @@ fn main() {
         );
     }
     println!(
-        "(GB/s counts bytes read + written; {} backend; see README for criterion figures)",
+        "(GB/s counts bytes read + written; {} backend; criterion figures: BENCHMARKS.md)",
         relu.backend()
     );
 }
