@@ -4,6 +4,50 @@
 
 use crate::element::Element;
 
+/// Copies `n < 64` bytes from `src` to `dst` (which do not overlap) as two
+/// possibly overlapping copies of the largest power of two not above `n`.
+/// Unlike `copy_nonoverlapping` with a variable length, this is never a call
+/// to `memcpy`, so a kernel whose tail goes through it needs no stack frame
+/// on its other paths (a call made LLVM save registers on entry to every
+/// two-input kernel, a few ns per call on short slices).
+///
+/// # Safety
+/// `src` is readable and `dst` writable for `n < 64` bytes.
+#[inline(always)]
+pub(crate) unsafe fn copy_short(src: *const u8, dst: *mut u8, n: usize) {
+    /// Copies bytes `0..K` and `n - K..n`.
+    ///
+    /// # Safety
+    /// As `copy_short`, with `K <= n`.
+    #[inline(always)]
+    unsafe fn two<const K: usize>(src: *const u8, dst: *mut u8, n: usize) {
+        // SAFETY: `K <= n`, so both `K`-byte ranges lie within the `n` bytes.
+        unsafe {
+            let (a, b) = (src.cast::<[u8; K]>(), src.add(n - K).cast::<[u8; K]>());
+            let (a, b) = (a.read_unaligned(), b.read_unaligned());
+            dst.cast::<[u8; K]>().write_unaligned(a);
+            dst.add(n - K).cast::<[u8; K]>().write_unaligned(b);
+        }
+    }
+    debug_assert!(n < 64);
+    // SAFETY: each branch copies within the `n` bytes (`K <= n`).
+    unsafe {
+        if n >= 32 {
+            two::<32>(src, dst, n)
+        } else if n >= 16 {
+            two::<16>(src, dst, n)
+        } else if n >= 8 {
+            two::<8>(src, dst, n)
+        } else if n >= 4 {
+            two::<4>(src, dst, n)
+        } else if n >= 2 {
+            two::<2>(src, dst, n)
+        } else if n == 1 {
+            *dst = *src;
+        }
+    }
+}
+
 /// One SIMD register, seen as raw bytes.
 ///
 /// # Safety
@@ -42,7 +86,7 @@ pub trait Vector: Copy {
         // is a valid SIMD register, so the zeroed buffer is initialised and
         // can be loaded whole.
         unsafe {
-            core::ptr::copy_nonoverlapping(p, buf.as_mut_ptr().cast::<u8>(), bytes);
+            copy_short(p, buf.as_mut_ptr().cast::<u8>(), bytes);
             Self::load(buf.as_ptr().cast::<u8>())
         }
     }
@@ -59,7 +103,7 @@ pub trait Vector: Copy {
         // of them once stored; `p` is writable for `bytes` bytes (caller).
         unsafe {
             self.store(buf.as_mut_ptr().cast::<u8>());
-            core::ptr::copy_nonoverlapping(buf.as_ptr().cast::<u8>(), p, bytes);
+            copy_short(buf.as_ptr().cast::<u8>(), p, bytes);
         }
     }
 

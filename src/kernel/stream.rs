@@ -3,7 +3,7 @@
 //! arithmetic, and the per-type conversions to the type arithmetic runs in.
 
 use super::convert;
-use super::isa::{Isa, Vector};
+use super::isa::{Isa, Vector, copy_short};
 use crate::element::Widen;
 use core::marker::PhantomData;
 
@@ -89,7 +89,7 @@ impl<V: Vector> Stream for Halves<V> {
         // SAFETY: `p` is readable for `bytes` bytes (caller); `buf` is a
         // zeroed (hence initialised) register of `BYTES * 2 > bytes` bytes.
         unsafe {
-            core::ptr::copy_nonoverlapping(p, buf.as_mut_ptr().cast::<u8>(), bytes);
+            copy_short(p, buf.as_mut_ptr().cast::<u8>(), bytes);
             V::load_halves(buf.as_ptr().cast::<u8>())
         }
     }
@@ -102,7 +102,7 @@ impl<V: Vector> Stream for Halves<V> {
         // for `bytes` bytes (caller).
         unsafe {
             v.store_halves(buf.as_mut_ptr().cast::<u8>());
-            core::ptr::copy_nonoverlapping(buf.as_ptr().cast::<u8>(), p, bytes);
+            copy_short(buf.as_ptr().cast::<u8>(), p, bytes);
         }
     }
 }
