@@ -7,7 +7,7 @@ use crate::Backend;
 use crate::arch;
 use crate::element::{Element, Kind};
 use crate::kernel::{Layout, Register};
-use crate::kernels::{Kernel, Params};
+use crate::kernels::{Inputs, Kernel, Output, Params};
 use core::sync::atomic::{AtomicU8, Ordering::Relaxed};
 
 /// Defines `$name::<T, K>`: kernel `K`'s SIMD form for the register `$reg`,
@@ -23,18 +23,12 @@ macro_rules! compiled {
         $(#[$cfg])*
         $(#[target_feature(enable = $features)])?
         #[inline(never)]
-        unsafe fn $name<T: Layout, K: Kernel>(
-            x: *const T,
-            dy: *const T,
-            out: *mut T,
-            len: usize,
-            p: &Params<T>,
-        ) -> usize
+        unsafe fn $name<T: Layout, K: Kernel>(src: Inputs<T>, dst: Output<T>, p: &Params<T>) -> usize
         where
             $reg: Register<T>,
         {
             // SAFETY: forwarded from the caller.
-            unsafe { K::simd::<T, $reg>(x, dy, out, len, p) }
+            unsafe { K::simd::<T, $reg>(src, dst, p) }
         }
     };
 }
@@ -64,15 +58,9 @@ compiled!(
 /// # Safety
 /// As [`Kernel::scalar`].
 #[inline(never)]
-unsafe fn scalar<T: Layout, K: Kernel>(
-    x: *const T,
-    dy: *const T,
-    out: *mut T,
-    len: usize,
-    p: &Params<T>,
-) -> usize {
+unsafe fn scalar<T: Layout, K: Kernel>(src: Inputs<T>, dst: Output<T>, p: &Params<T>) -> usize {
     // SAFETY: forwarded from the caller.
-    unsafe { K::scalar::<T>(x, dy, out, len, p) }
+    unsafe { K::scalar::<T>(src, dst, p) }
 }
 
 /// Runs kernel `K` on `backend` for any element type: the match on
@@ -85,15 +73,20 @@ unsafe fn scalar<T: Layout, K: Kernel>(
 #[inline(always)]
 pub(crate) unsafe fn run<T: Element, K: Kernel>(
     backend: Backend,
-    x: *const T,
-    dy: *const T,
-    out: *mut T,
-    len: usize,
+    src: Inputs<T>,
+    dst: Output<T>,
     p: &Params<T>,
 ) -> usize {
     macro_rules! as_type {
         ($t:ty) => {{
-            let (x, dy, out) = (x.cast::<$t>(), dy.cast::<$t>(), out.cast::<$t>());
+            let src = Inputs {
+                x: src.x.cast::<$t>(),
+                dy: src.dy.cast::<$t>(),
+            };
+            let dst = Output {
+                out: dst.out.cast::<$t>(),
+                len: dst.len,
+            };
             // SAFETY: `T::KIND` names `T` itself (each of the four types has
             // its own, and `Format` is sealed), so `T` is `$t` and the casts
             // are the identity; the rest is forwarded from the caller, who
@@ -101,17 +94,17 @@ pub(crate) unsafe fn run<T: Element, K: Kernel>(
             unsafe {
                 let p = &*core::ptr::from_ref(p).cast::<Params<$t>>();
                 match backend {
-                    Backend::Portable => portable::<$t, K>(x, dy, out, len, p),
+                    Backend::Portable => portable::<$t, K>(src, dst, p),
                     #[cfg(target_arch = "x86_64")]
-                    Backend::Avx2 => avx2::<$t, K>(x, dy, out, len, p),
+                    Backend::Avx2 => avx2::<$t, K>(src, dst, p),
                     #[cfg(target_arch = "x86_64")]
-                    Backend::Avx512 => avx512::<$t, K>(x, dy, out, len, p),
+                    Backend::Avx512 => avx512::<$t, K>(src, dst, p),
                     #[cfg(target_arch = "aarch64")]
-                    Backend::Neon => neon::<$t, K>(x, dy, out, len, p),
+                    Backend::Neon => neon::<$t, K>(src, dst, p),
                     // The reference; also for backends not built for this
                     // architecture, which are never supported, so never
                     // passed here.
-                    _ => scalar::<$t, K>(x, dy, out, len, p),
+                    _ => scalar::<$t, K>(src, dst, p),
                 }
             }
         }};

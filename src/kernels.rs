@@ -43,20 +43,31 @@ impl<T: Element> Params<T> {
     };
 }
 
+/// The inputs of a kernel call: `x`, and `dy` for a gradient (the same as
+/// `x` otherwise). Two fields, so that it is passed in two registers.
+pub struct Inputs<T> {
+    pub(crate) x: *const T,
+    pub(crate) dy: *const T,
+}
+
+/// The output of a kernel call and the length of every stream.
+pub struct Output<T> {
+    pub(crate) out: *mut T,
+    pub(crate) len: usize,
+}
+
 /// One operation in one direction, over slices.
 pub trait Kernel {
     /// The SIMD kernel, with registers `V`.
     ///
     /// # Safety
-    /// `x` (and `dy`, for a gradient) are readable and `out` writable for
-    /// `len` elements; `out` may be the same pointer as an input but overlaps
-    /// no input otherwise; `p` is as [`Params`] describes for this kernel;
-    /// the CPU has the ISA of `V`.
+    /// `src.x` (and `src.dy`, for a gradient) are readable and `dst.out`
+    /// writable for `dst.len` elements; the output may be the same pointer as
+    /// an input but overlaps no input otherwise; `p` is as [`Params`]
+    /// describes for this kernel; the CPU has the ISA of `V`.
     unsafe fn simd<T: Layout, V: Register<T>>(
-        x: *const T,
-        dy: *const T,
-        out: *mut T,
-        len: usize,
+        src: Inputs<T>,
+        dst: Output<T>,
         p: &Params<T>,
     ) -> usize;
 
@@ -64,13 +75,7 @@ pub trait Kernel {
     ///
     /// # Safety
     /// As [`simd`](Kernel::simd), without the ISA.
-    unsafe fn scalar<T: Widen>(
-        x: *const T,
-        dy: *const T,
-        out: *mut T,
-        len: usize,
-        p: &Params<T>,
-    ) -> usize;
+    unsafe fn scalar<T: Widen>(src: Inputs<T>, dst: Output<T>, p: &Params<T>) -> usize;
 }
 
 /// What a kernel returns: a count, or nothing (0).
@@ -109,13 +114,8 @@ macro_rules! kernels {
         impl Kernel for $name {
             #[inline(always)]
             #[allow(unused_variables)]
-            unsafe fn simd<T: Layout, V: Register<T>>(
-                $x: *const T,
-                $dy: *const T,
-                $out: *mut T,
-                $len: usize,
-                $p: &Params<T>,
-            ) -> usize {
+            unsafe fn simd<T: Layout, V: Register<T>>(src: Inputs<T>, dst: Output<T>, $p: &Params<T>) -> usize {
+                let (Inputs { x: $x, dy: $dy }, Output { out: $out, len: $len }) = (src, dst);
                 // SAFETY: the caller's contract (see `Kernel`) is the shape's
                 // (see `kernel::shapes`) and that of the ops' constructors.
                 unsafe { Outcome::count($simd) }
@@ -123,13 +123,8 @@ macro_rules! kernels {
 
             #[inline(always)]
             #[allow(unused_variables)]
-            unsafe fn scalar<T: Widen>(
-                $x: *const T,
-                $dy: *const T,
-                $out: *mut T,
-                $len: usize,
-                $p: &Params<T>,
-            ) -> usize {
+            unsafe fn scalar<T: Widen>(src: Inputs<T>, dst: Output<T>, $p: &Params<T>) -> usize {
+                let (Inputs { x: $x, dy: $dy }, Output { out: $out, len: $len }) = (src, dst);
                 // SAFETY: the caller's contract is the scalar loop's.
                 unsafe { Outcome::count($scalar) }
             }

@@ -11,7 +11,7 @@ pub use table::*;
 
 use crate::dispatch;
 use crate::element::{Element, Wide};
-use crate::kernels::{Kernel, Params};
+use crate::kernels::{Inputs, Kernel, Output, Params};
 use crate::{Backend, scalar};
 use core::marker::PhantomData;
 use core::mem::MaybeUninit;
@@ -81,11 +81,18 @@ impl Activations {
             lengths_differ(op, &[("src", len), ("dst", dst.1)]);
         }
         operands.check(op, data, len);
+        let (src, dst) = (
+            Inputs {
+                x: src.0,
+                dy: src.0,
+            },
+            Output { out: dst.0, len },
+        );
         // SAFETY: the backend is supported (only `new`/`active` build an
         // `Activations`, and both check); the pointers come from slices of
         // `len` elements, the output is the input or a `&mut` that cannot
         // overlap it; `operands` was checked against `len`.
-        unsafe { dispatch::run::<T, K>(self.backend, src.0, src.0, dst.0, len, &operands.params) }
+        unsafe { dispatch::run::<T, K>(self.backend, src, dst, &operands.params) }
     }
 
     /// Runs a gradient kernel from `x` and `dy` to `dx` (which may be `dy`),
@@ -106,11 +113,16 @@ impl Activations {
             lengths_differ(op, &[(x_name, len), ("dy", dy.1), ("dx", dx.1)]);
         }
         operands.check(op, x_name, len);
+        let (src, dst) = (
+            Inputs {
+                x: x.as_ptr(),
+                dy: dy.0,
+            },
+            Output { out: dx.0, len },
+        );
         // SAFETY: as in `forward`; `x` is shared, so it overlaps neither `dy`
         // when that is the output nor `dx`.
-        unsafe {
-            dispatch::run::<T, K>(self.backend, x.as_ptr(), dy.0, dx.0, len, &operands.params)
-        }
+        unsafe { dispatch::run::<T, K>(self.backend, src, dst, &operands.params) }
     }
 }
 

@@ -12,7 +12,7 @@
 //! Every result is compared bit for bit.
 
 use super::{OFFSETS, TestFloat, element, max_len, mixed_inputs, proptest_config, special_bits};
-use super::{PREFETCH_FROM, test_lengths, width_mask};
+use super::{PREFETCH_FROM, expected_backward, expected_relu, test_lengths, width_mask};
 use crate::common::as_uninit;
 use proptest::prelude::*;
 use proptest::test_runner::TestRunner;
@@ -178,14 +178,6 @@ pub fn total_less<T: FamilyFloat>(a: T, b: T) -> bool {
     x < y || (x == 0.0 && y == 0.0 && is_negative(a) && !is_negative(b))
 }
 
-pub fn ref_relu<T: TestFloat>(x: T) -> T {
-    if is_positive(x) || is_nan(x) {
-        x
-    } else {
-        zero()
-    }
-}
-
 pub fn ref_leaky<T: FamilyFloat>(x: T, alpha: T::W) -> T {
     if is_positive(x) || is_nan(x) {
         x
@@ -227,7 +219,7 @@ pub fn ref_bias_relu<T: FamilyFloat>(x: T, bias: T) -> T {
     if s.is_nan() {
         T::from_bits(T::CANONICAL_NAN)
     } else {
-        ref_relu(T::round(s))
+        expected_relu(T::round(s))
     }
 }
 
@@ -264,11 +256,7 @@ pub fn ref_bias_relu_backward<T: FamilyFloat>(y: &[T], dy: &[T], dbias: &mut [T:
     let dx = (0..y.len())
         .map(|i| {
             let c = i % dbias.len();
-            let dx = if is_positive(y[i]) || is_nan(y[i]) {
-                dy[i]
-            } else {
-                zero()
-            };
+            let dx = expected_backward(y[i], dy[i]);
             dbias[c] = dbias[c].add(dx.widen());
             dx
         })
@@ -817,7 +805,7 @@ pub fn check_elementwise<T: FamilyFloat>(
     let x_dy_of = |i: usize| format!("x {}, dy {}", b(x[i]), b(dy[i]));
 
     // ReLU with the count of zeros.
-    let want: Vec<T> = x.iter().map(|&v| ref_relu(v)).collect();
+    let want: Vec<T> = x.iter().map(|&v| expected_relu(v)).collect();
     let zeros = want.iter().filter(|v| v.bits() == 0).count();
     let mut dst = new_out();
     let n = api.relu_count_inactive(src.body(), dst.body_mut());
@@ -1362,7 +1350,7 @@ pub fn check_long_zero_count<T: FamilyFloat>(api: Api) {
             _ => from_f32(-1.0),
         })
         .collect();
-    let want: Vec<T> = x.iter().map(|&v| ref_relu(v)).collect();
+    let want: Vec<T> = x.iter().map(|&v| expected_relu(v)).collect();
     let zeros = want.iter().filter(|v| v.bits() == 0).count();
     let ctx = Ctx::new::<T>(api, len, 0, || "long zero count".to_string());
     let x_of = |i: usize| format!("x {}", b(x[i]));
@@ -1473,7 +1461,7 @@ pub fn check_sweep<T: FamilyFloat>(api: Api) {
     let x_dy_of = |i: usize| format!("x {}, dy {}", b(x[i]), b(dy[i]));
     let mut out = vec![T::from_bits(T::ONE); n];
 
-    let want: Vec<T> = x.iter().map(|&v| ref_relu(v)).collect();
+    let want: Vec<T> = x.iter().map(|&v| expected_relu(v)).collect();
     let zeros = api.relu_count_inactive(&x, &mut out);
     ctx(String::new()).same("relu_count_inactive", &out, &want, x_of);
     assert_eq!(
