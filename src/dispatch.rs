@@ -64,7 +64,7 @@ unsafe fn scalar<T: Layout, K: Kernel>(src: Inputs<T>, dst: Output<T>, p: &Param
 }
 
 /// Runs kernel `K` on `backend` for any element type: the match on
-/// [`Format::KIND`] picks the instantiation for `T`'s own type (at compile
+/// [`Format::KIND`](crate::element::Format::KIND) picks the instantiation for `T`'s own type (at compile
 /// time: `KIND` is a constant), then the match on the backend its compiled
 /// kernel, or the scalar reference.
 ///

@@ -46,12 +46,12 @@ macro_rules! inplace_doc {
     };
 }
 
-/// Generates, for each row of the table, the methods of [`Activations`] and
+/// Generates, for each row of the table, the methods of [`Activations`](super::Activations) and
 /// the free functions on the active backend: for `forward` and `count` rows
 /// out of place, in place and into uninitialised memory; for `backward`
 /// rows the same three forms of the gradient (in place, `dy` becomes `dx`).
 /// The parameters come after the data, as the row lists them, and the
-/// expression after `=>` turns them into the kernel's [`Operands`].
+/// expression after `=>` turns them into the kernel's [`Operands`](super::Operands).
 macro_rules! operations {
     () => {};
 

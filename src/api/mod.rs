@@ -20,7 +20,7 @@ use core::mem::MaybeUninit;
 ///
 /// Holding an `Activations` is the proof that its backend can run here:
 /// [`Activations::new`] returns `None` otherwise. Its methods are the free
-/// functions of the crate ([`relu_inplace`](crate::relu_inplace) and the
+/// functions of the crate ([`relu_inplace`](fn@crate::relu_inplace) and the
 /// others) on that backend; the free functions use [`Activations::active`].
 ///
 /// ```

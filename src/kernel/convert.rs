@@ -2,7 +2,7 @@
 //! runs in, on whole registers, written once over [`Lanes`] and [`Float`].
 //!
 //! The 16-bit formats arrive sign-extended in 32-bit lanes (see
-//! [`Halves`](super::Halves)). Widening is exact; narrowing rounds to nearest
+//! [`Halves`](super::stream::Halves)). Widening is exact; narrowing rounds to nearest
 //! even, as `half`'s `from_f32` does, which the tests check over every
 //! pattern. No F16C or FP16 instruction is used: their availability cannot be
 //! detected by `cpufeatures`, and plain integer code runs everywhere the

@@ -42,10 +42,10 @@ const ROW_BLOCK_BYTES: usize = 16 * 1024;
 /// order), else blocks of about [`ROW_BLOCK_BYTES`] of rows, each walked once
 /// per block of channels.
 ///
-/// As in [`map`], an output of at least [`PREFETCH_FROM`] bytes has its
-/// lines prefetched [`PREFETCH_AHEAD`] bytes past each register stored (for
-/// rows wider than a block, further along the row, where a later block of
-/// channels of the same rows stores).
+/// As in [`map`](super::map::map), an output of at least `PREFETCH_FROM`
+/// bytes has its lines prefetched `PREFETCH_AHEAD` bytes past each register
+/// stored (for rows wider than a block, further along the row, where a
+/// later block of channels of the same rows stores).
 ///
 /// # Safety
 /// The row inputs are readable and `out` writable for `rows * channels`
