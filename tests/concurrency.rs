@@ -4,7 +4,8 @@
 
 mod common;
 
-use common::{TestFloat, expected_backward, expected_relu, mixed_inputs};
+use common::oracle::{relu as expected_relu, relu_backward as expected_backward};
+use common::{TestFloat, mixed_inputs};
 use relu_simd::Backend;
 use relu_simd::half::{bf16, f16};
 use std::sync::Barrier;

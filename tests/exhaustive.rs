@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{expected_backward, expected_relu};
+use common::oracle::{relu as expected_relu, relu_backward as expected_backward};
 use relu_simd::{Activations, Backend};
 
 const CHUNK: u64 = 1 << 20;
