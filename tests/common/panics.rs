@@ -138,12 +138,12 @@ fn first_for_type(ty: &'static str) -> bool {
 }
 
 /// Lengths of `x`, `dy` and the output.
-type Lengths = (usize, usize, usize);
+pub type Lengths = (usize, usize, usize);
 
 /// Runs `form` of `op` on data of `lengths` with `p`, expecting a panic whose
 /// message names every number of `names`; then checks that neither the
 /// output nor the sums were written.
-fn rejected<T: TestFloat>(
+pub fn rejected<T: TestFloat>(
     api: Api,
     op: &Op<T>,
     form: Form,
