@@ -26,3 +26,15 @@ pub use backend::{Backend, ParseBackendError};
 pub use bytemuck;
 pub use element::{Element, Wide, WideFloat};
 pub use half;
+
+/// The kernels' size thresholds, for the tests, which must reach both sides
+/// of them; not part of the API.
+#[doc(hidden)]
+pub mod thresholds {
+    /// Bytes from which the kernels start their loop at the first aligned
+    /// output address.
+    pub const ALIGN_FROM: usize = crate::kernel::map::ALIGN_FROM;
+    /// Bytes from which the kernels prefetch an output that is none of
+    /// their inputs.
+    pub const PREFETCH_FROM: usize = crate::kernel::map::PREFETCH_FROM;
+}

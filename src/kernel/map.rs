@@ -39,14 +39,14 @@ impl<V> Tally<V> for () {
 /// CPU forwards; a load that straddles two such stores waits for both to
 /// reach the cache (measured on Cascade Lake: BENCHMARKS.md, "Short
 /// slices").
-const ALIGN_FROM: usize = 2048;
+pub(crate) const ALIGN_FROM: usize = 2048;
 
 /// Output streams of at least this many bytes that are not one of their
 /// inputs ask for their cache lines [`PREFETCH_AHEAD`] bytes before the loop
 /// stores to them (see [`map`]). Below it the prefetches cost more than they
 /// save, above it they gain (measured on Cascade Lake, AVX2 and AVX-512, out
 /// of place and backward: BENCHMARKS.md, "Prefetching").
-const PREFETCH_FROM: usize = 4 << 20;
+pub(crate) const PREFETCH_FROM: usize = 4 << 20;
 
 /// How far ahead of its stores a long output stream is prefetched.
 const PREFETCH_AHEAD: usize = 1024;

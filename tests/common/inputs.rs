@@ -80,13 +80,9 @@ pub fn max_len<T>() -> usize {
 }
 
 /// Bytes from which the kernels start their loop at the first aligned
-/// output address (`ALIGN_FROM` in `src/kernel/map.rs`); shorter slices run
-/// their registers from the start.
-pub const ALIGN_FROM: usize = 2048;
-
-/// Bytes from which a kernel prefetches an output that is none of its inputs
-/// (`PREFETCH_FROM` in `src/kernel/map.rs`).
-pub const PREFETCH_FROM: usize = 4 << 20;
+/// output address (shorter slices run their registers from the start), and
+/// from which they prefetch an output that is none of the inputs.
+pub use relu_simd::thresholds::{ALIGN_FROM, PREFETCH_FROM};
 
 /// The lengths tried: all up to [`MAX_TEST_BYTES`], and all from a vector
 /// below [`ALIGN_FROM`] to [`MAX_TEST_BYTES`] above it. Under Miri, every
