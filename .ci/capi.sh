@@ -74,6 +74,10 @@ run_all "$out/contract_asan"
 step "C++17: the header from C++"
 g++ -std=c++17 -Wall -Wextra -Werror -Icapi/include capi/tests/cpp_header.cpp \
     "$lib/librelu_simd.a" "${libs[@]}" -o "$out/cpp_header"
+
+step "the timing example compiles (not run here: it is a benchmark)"
+gcc -std=c11 -O3 -march=native -Wall -Wextra -Wpedantic -Werror -Icapi/include \
+    capi/examples/relu_timing.c "$lib/librelu_simd.a" "${libs[@]}" -o "$out/relu_timing"
 "$out/cpp_header"
 
 step "aarch64 under qemu-aarch64: neon, portable, scalar"
