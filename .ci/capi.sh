@@ -71,7 +71,9 @@ gcc "${cflags[@]}" -g -fsanitize=address,undefined -fno-sanitize-recover=all cap
     "$lib/librelu_simd.a" "${libs[@]}" -o "$out/contract_asan"
 run_all "$out/contract_asan"
 
-step "C++17: the header from C++"
+step "C99 and C++17: the header alone, then a program in C++"
+printf '#include "relu_simd.h"\nint main(void) { return relu_simd_backend() == 0; }\n' \
+    | gcc -std=c99 -Wall -Wextra -Wpedantic -Werror -Icapi/include -x c -fsyntax-only -
 g++ -std=c++17 -Wall -Wextra -Werror -Icapi/include capi/tests/cpp_header.cpp \
     "$lib/librelu_simd.a" "${libs[@]}" -o "$out/cpp_header"
 
