@@ -333,7 +333,7 @@ int relu_simd_relu_backward_inplace_bf16(const uint16_t *x,
  * ReLU, returning how many outputs are `+0.0`: the units this ReLU left
  * inactive (`+0.0` and `-0.0` inputs included), counted in the same pass.
  *
- * Out of place, T = float: reads `src` and writes `dst`, `n` elements each, and stores the count in `*count` (never NULL); `dst == src` runs relu_simd_relu_count_inactive_inplace_f32.
+ * Out of place, T = float: reads `src` and writes `dst`, `n` elements each, and stores the count in `*count` (not NULL, overlapping neither); `dst == src` runs relu_simd_relu_count_inactive_inplace_f32.
  *
  * Returns RELU_SIMD_OK, or an error status with nothing written (see the top of this header).
  *
@@ -350,7 +350,7 @@ int relu_simd_relu_count_inactive_f32(const float *src,
  * ReLU, returning how many outputs are `+0.0`: the units this ReLU left
  * inactive (`+0.0` and `-0.0` inputs included), counted in the same pass.
  *
- * In place, T = float: `x` (`n` elements) is the input and becomes the output; stores the count in `*count` (never NULL).
+ * In place, T = float: `x` (`n` elements) is the input and becomes the output; stores the count in `*count` (not NULL, not overlapping `x`).
  *
  * Returns RELU_SIMD_OK, or an error status with nothing written (see the top of this header).
  *
@@ -366,7 +366,7 @@ int relu_simd_relu_count_inactive_inplace_f32(float *x,
  * ReLU, returning how many outputs are `+0.0`: the units this ReLU left
  * inactive (`+0.0` and `-0.0` inputs included), counted in the same pass.
  *
- * Out of place, T = double: reads `src` and writes `dst`, `n` elements each, and stores the count in `*count` (never NULL); `dst == src` runs relu_simd_relu_count_inactive_inplace_f64.
+ * Out of place, T = double: reads `src` and writes `dst`, `n` elements each, and stores the count in `*count` (not NULL, overlapping neither); `dst == src` runs relu_simd_relu_count_inactive_inplace_f64.
  *
  * Returns RELU_SIMD_OK, or an error status with nothing written (see the top of this header).
  *
@@ -383,7 +383,7 @@ int relu_simd_relu_count_inactive_f64(const double *src,
  * ReLU, returning how many outputs are `+0.0`: the units this ReLU left
  * inactive (`+0.0` and `-0.0` inputs included), counted in the same pass.
  *
- * In place, T = double: `x` (`n` elements) is the input and becomes the output; stores the count in `*count` (never NULL).
+ * In place, T = double: `x` (`n` elements) is the input and becomes the output; stores the count in `*count` (not NULL, not overlapping `x`).
  *
  * Returns RELU_SIMD_OK, or an error status with nothing written (see the top of this header).
  *
@@ -399,7 +399,7 @@ int relu_simd_relu_count_inactive_inplace_f64(double *x,
  * ReLU, returning how many outputs are `+0.0`: the units this ReLU left
  * inactive (`+0.0` and `-0.0` inputs included), counted in the same pass.
  *
- * Out of place, T = uint16_t (IEEE binary16 bits): reads `src` and writes `dst`, `n` elements each, and stores the count in `*count` (never NULL); `dst == src` runs relu_simd_relu_count_inactive_inplace_f16.
+ * Out of place, T = uint16_t (IEEE binary16 bits): reads `src` and writes `dst`, `n` elements each, and stores the count in `*count` (not NULL, overlapping neither); `dst == src` runs relu_simd_relu_count_inactive_inplace_f16.
  *
  * Returns RELU_SIMD_OK, or an error status with nothing written (see the top of this header).
  *
@@ -416,7 +416,7 @@ int relu_simd_relu_count_inactive_f16(const uint16_t *src,
  * ReLU, returning how many outputs are `+0.0`: the units this ReLU left
  * inactive (`+0.0` and `-0.0` inputs included), counted in the same pass.
  *
- * In place, T = uint16_t (IEEE binary16 bits): `x` (`n` elements) is the input and becomes the output; stores the count in `*count` (never NULL).
+ * In place, T = uint16_t (IEEE binary16 bits): `x` (`n` elements) is the input and becomes the output; stores the count in `*count` (not NULL, not overlapping `x`).
  *
  * Returns RELU_SIMD_OK, or an error status with nothing written (see the top of this header).
  *
@@ -432,7 +432,7 @@ int relu_simd_relu_count_inactive_inplace_f16(uint16_t *x,
  * ReLU, returning how many outputs are `+0.0`: the units this ReLU left
  * inactive (`+0.0` and `-0.0` inputs included), counted in the same pass.
  *
- * Out of place, T = uint16_t (bfloat16 bits): reads `src` and writes `dst`, `n` elements each, and stores the count in `*count` (never NULL); `dst == src` runs relu_simd_relu_count_inactive_inplace_bf16.
+ * Out of place, T = uint16_t (bfloat16 bits): reads `src` and writes `dst`, `n` elements each, and stores the count in `*count` (not NULL, overlapping neither); `dst == src` runs relu_simd_relu_count_inactive_inplace_bf16.
  *
  * Returns RELU_SIMD_OK, or an error status with nothing written (see the top of this header).
  *
@@ -449,7 +449,7 @@ int relu_simd_relu_count_inactive_bf16(const uint16_t *src,
  * ReLU, returning how many outputs are `+0.0`: the units this ReLU left
  * inactive (`+0.0` and `-0.0` inputs included), counted in the same pass.
  *
- * In place, T = uint16_t (bfloat16 bits): `x` (`n` elements) is the input and becomes the output; stores the count in `*count` (never NULL).
+ * In place, T = uint16_t (bfloat16 bits): `x` (`n` elements) is the input and becomes the output; stores the count in `*count` (not NULL, not overlapping `x`).
  *
  * Returns RELU_SIMD_OK, or an error status with nothing written (see the top of this header).
  *

@@ -252,7 +252,7 @@ macro_rules! c_count {
         #[doc = ""]
         #[doc = concat!(
             " Out of place, T = ", $cname, ": reads `src` and writes `dst`, `n` elements each, ",
-            "and stores the count in `*count` (never NULL); `dst == src` runs ",
+            "and stores the count in `*count` (not NULL, overlapping neither); `dst == src` runs ",
             stringify!([<relu_simd_ $inplace _ $t>]), "."
         )]
         #[doc = ""]
@@ -274,9 +274,9 @@ macro_rules! c_count {
                 nonnull(src, $n)?;
                 nonnull(dst, $n)?;
                 nonnull(count, 1)?;
-                disjoint(&[span(dst, $n)], &[span(src, $n)])?;
-                // SAFETY: as in the forward functions; `count` is written
-                // after the slices' last use.
+                disjoint(&[span(dst, $n), span(count, 1)], &[span(src, $n)])?;
+                // SAFETY: as in the forward functions; `count` overlaps
+                // nothing else, and is written after the slices' last use.
                 unsafe {
                     let inactive = relu::$op::<$T>(slice(src.cast(), $n), slice_mut(dst.cast(), $n));
                     count.write(inactive);
@@ -289,7 +289,7 @@ macro_rules! c_count {
         #[doc = ""]
         #[doc = concat!(
             " In place, T = ", $cname, ": `x` (`n` elements) is the input and becomes the ",
-            "output; stores the count in `*count` (never NULL)."
+            "output; stores the count in `*count` (not NULL, not overlapping `x`)."
         )]
         #[doc = ""]
         #[doc = returns_doc!()]
@@ -303,8 +303,9 @@ macro_rules! c_count {
                 ready()?;
                 nonnull(x, $n)?;
                 nonnull(count, 1)?;
-                // SAFETY: as in the forward functions; `count` is written
-                // after the slice's last use.
+                disjoint(&[span(x, $n), span(count, 1)], &[])?;
+                // SAFETY: as in the forward functions; `count` overlaps
+                // nothing else, and is written after the slice's last use.
                 unsafe {
                     let inactive = relu::$inplace::<$T>(slice_mut(x.cast(), $n));
                     count.write(inactive);

@@ -74,7 +74,8 @@ static T F(value)(void) {
     }
 }
 
-static T F(src)[CAP], F(dy)[CAP], F(out)[CAP], F(want)[CAP], F(chan)[CAP];
+/* 64-byte aligned, so that `out + GUARD` can also hold a size_t or a W. */
+static _Alignas(64) T F(src)[CAP], F(dy)[CAP], F(out)[CAP], F(want)[CAP], F(chan)[CAP];
 static W F(sums)[NCH + GUARD], F(want_sums)[NCH], F(init_sums)[NCH];
 
 static void F(prep)(void) { memset(F(out), 0xA5, sizeof F(out)); }
@@ -311,6 +312,9 @@ static void F(errors)(void) {
               API(prelu_backward)(x, d, o, n, chan, 3, (W *)(void *)(chan + 1)));
     UNTOUCHED(RELU_SIMD_ERR_OVERLAP, API(bias_relu_backward)(x, d, o, n, (W *)(void *)x, 2));
     UNTOUCHED(RELU_SIMD_ERR_OVERLAP, API(bias_relu_backward_inplace)(x, o, n, (W *)(void *)o, 2));
+    UNTOUCHED(RELU_SIMD_ERR_OVERLAP, API(relu_count_inactive)(x, o, n, (size_t *)(void *)o));
+    UNTOUCHED(RELU_SIMD_ERR_OVERLAP, API(relu_count_inactive)(x, o, n, (size_t *)(void *)x));
+    UNTOUCHED(RELU_SIMD_ERR_OVERLAP, API(relu_count_inactive_inplace)(o, n, (size_t *)(void *)o));
     /* inputs may overlap each other */
     F(prep)();
     CHECK(API(relu_backward)(x, x, o, n) == RELU_SIMD_OK, "relu_backward with x == dy");
