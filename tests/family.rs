@@ -75,6 +75,7 @@ macro_rules! element_tests {
             }
 
             #[test]
+            #[cfg_attr(target_family = "wasm", ignore = "panics abort on wasm")]
             fn panics_before_writing() {
                 if let Some(api) = api() {
                     check_panics::<$t>(api);
@@ -152,6 +153,7 @@ mod free_functions {
                 }
 
                 #[test]
+                #[cfg_attr(target_family = "wasm", ignore = "panics abort on wasm")]
                 fn panic_before_writing() {
                     check_panics::<$t>(Api::Free);
                 }

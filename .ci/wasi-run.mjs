@@ -1,0 +1,24 @@
+#!/usr/bin/env -S node --no-warnings
+// Runs a WASI preview 1 module (a `cargo test` or `cargo run` binary for
+// wasm32-wasip1) under Node's `node:wasi`: `.ci/wasi-run.mjs
+// module.wasm args...`. Cargo uses it as the
+// CARGO_TARGET_WASM32_WASIP1_RUNNER (.cargo/config.toml). The module sees
+// the arguments, the whole environment (RELU_SIMD_REQUIRE and the others)
+// and the file system from `/`, with the current directory as `.` so that
+// relative paths (proptest's regression files) resolve as they do natively.
+import { readFile } from 'node:fs/promises';
+import { argv, env, exit, cwd } from 'node:process';
+import { WASI } from 'node:wasi';
+
+const [file, ...args] = argv.slice(2);
+const wasi = new WASI({
+  version: 'preview1',
+  args: [file, ...args],
+  env,
+  preopens: { '.': cwd(), '/': '/' },
+  returnOnExit: true,
+});
+const module = await WebAssembly.compile(await readFile(file));
+const instance = await WebAssembly.instantiate(module, wasi.getImportObject());
+// A trap (a panic aborts on wasm32) throws here, and Node exits with 1.
+exit(wasi.start(instance));
