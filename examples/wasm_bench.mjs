@@ -3,6 +3,9 @@
 //   - relu-simd in a module built with `+simd128` (the simd128 backend),
 //   - the naive `v.max(0.0)` loop in that module (autovectorised to simd128),
 //   - the same naive loop in a module built without `+simd128` (scalar),
+//   - the naive loop written with a compare, `v > 0 ? v : 0`, in both
+//     modules (`f32::max` becomes a call to `fmaxf` on wasm, whose `f32.max`
+//     returns NaN for NaN where Rust's `max` must not; the compare vectorises),
 //   - relu-simd in that module (the portable backend, `wide` without SIMD).
 // Both modules are `examples/wasm_bench.rs`, built twice (.ci/wasm-bench.sh);
 // one process loads both and interleaves the variants: every round times
@@ -30,6 +33,8 @@ const variants = [
   { name: `relu-simd (${BACKENDS[simd.bench_backend()]}, +simd128)`, m: simd, v: 0 },
   { name: 'naive v.max(0.0), +simd128', m: simd, v: 1 },
   { name: 'naive v.max(0.0), no simd128', m: plain, v: 1 },
+  { name: 'naive v > 0 ? v : 0, +simd128', m: simd, v: 2 },
+  { name: 'naive v > 0 ? v : 0, no simd128', m: plain, v: 2 },
   { name: `relu-simd (${BACKENDS[plain.bench_backend()]}, no simd128)`, m: plain, v: 0 },
 ];
 if (BACKENDS[simd.bench_backend()] !== 'simd128') {
@@ -66,6 +71,9 @@ for (const n of SIZES) {
   });
   for (const [form, label] of [['inplace', 'in place'], ['out', 'out of place']]) {
     const r = (j) => (med[j][form] / med[0][form]).toFixed(2);
-    console.log(`relu-simd simd128 ${label}: ${r(2)}x the naive loop without simd128, ${r(1)}x the naive loop with it`);
+    console.log(
+      `relu-simd simd128 ${label}: v.max(0.0) ${r(2)}x without simd128, ${r(1)}x with it; ` +
+        `v > 0 ? v : 0 ${r(4)}x without, ${r(3)}x with`,
+    );
   }
 }

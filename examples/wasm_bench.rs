@@ -51,9 +51,10 @@ pub unsafe extern "C" fn bench_free(b: *mut Buffers) {
 }
 
 /// Runs `reps` times: `variant` 0 is relu-simd (the active backend), 1 the
-/// naive loop; in place on the work buffer, or from `src` to `dst`. The
-/// in-place data is the input's after the first rep (ReLU of ReLU), for
-/// both variants alike.
+/// naive `v.max(0.0)` loop, 2 the naive `if v > 0.0 { v } else { 0.0 }`
+/// loop; in place on the work buffer, or from `src` to `dst`. The in-place
+/// data is the input's after the first rep (ReLU of ReLU), for every
+/// variant alike.
 ///
 /// # Safety
 /// `b` came from [`bench_alloc`] and is not freed.
@@ -63,11 +64,36 @@ pub unsafe extern "C" fn bench_run(b: *mut Buffers, variant: u32, in_place: u32,
     let b = unsafe { &mut *b };
     let naive = support::naive_variants::<f32>().swap_remove(0);
     for _ in 0..reps {
+        let (src, dst, work) = (
+            black_box(&b.src[..]),
+            black_box(&mut b.dst[..]),
+            black_box(&mut b.work[..]),
+        );
         match (variant, in_place != 0) {
-            (0, true) => relu_simd::relu_inplace(black_box(&mut b.work[..])),
-            (0, false) => relu_simd::relu(black_box(&b.src[..]), black_box(&mut b.dst[..])),
-            (_, true) => (naive.inplace)(black_box(&mut b.work[..])),
-            (_, false) => (naive.out)(black_box(&b.src[..]), black_box(&mut b.dst[..])),
+            (0, true) => relu_simd::relu_inplace(work),
+            (0, false) => relu_simd::relu(src, dst),
+            (1, true) => (naive.inplace)(work),
+            (1, false) => (naive.out)(src, dst),
+            (_, true) => compare_inplace(work),
+            (_, false) => compare_out(src, dst),
         }
+    }
+}
+
+/// The naive ReLU written with a compare (as ggml does; drops NaN). Unlike
+/// `f32::max`, whose NaN rule WebAssembly's `f32.max` does not have (it
+/// returns NaN), this vectorises to `f32x4` compares with `+simd128`.
+#[inline(never)]
+fn compare_inplace(x: &mut [f32]) {
+    for v in x.iter_mut() {
+        *v = if *v > 0.0 { *v } else { 0.0 };
+    }
+}
+
+/// [`compare_inplace`] out of place.
+#[inline(never)]
+fn compare_out(src: &[f32], dst: &mut [f32]) {
+    for (d, &s) in dst.iter_mut().zip(src) {
+        *d = if s > 0.0 { s } else { 0.0 };
     }
 }
