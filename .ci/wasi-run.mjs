@@ -3,9 +3,13 @@
 // wasm32-wasip1) under Node's `node:wasi`: `.ci/wasi-run.mjs
 // module.wasm args...`. Cargo uses it as the
 // CARGO_TARGET_WASM32_WASIP1_RUNNER (.cargo/config.toml). The module sees
-// the arguments, the whole environment (RELU_SIMD_REQUIRE and the others)
-// and the file system from `/`, with the current directory as `.` so that
-// relative paths (proptest's regression files) resolve as they do natively.
+// the arguments and the whole environment (RELU_SIMD_REQUIRE and the
+// others). Its `/` is the current directory (cargo runs tests from the
+// package root): wasi-libc resolves relative paths against its own working
+// directory, which is always `/`, so this is what makes `file!()`-relative
+// paths such as proptest's `tests/*.proptest-regressions` resolve (with `/`
+// as the host's root, proptest found no source file and silently ran
+// without its regression file). Host paths outside it are not reachable.
 //
 // `--no-warnings` hides node:wasi's experimental warning.
 // `--no-turbo-fast-api-calls`: with V8's fast API calls into node:wasi (the
@@ -22,7 +26,7 @@ const wasi = new WASI({
   version: 'preview1',
   args: [file, ...args],
   env,
-  preopens: { '.': cwd(), '/': '/' },
+  preopens: { '/': cwd() },
   returnOnExit: true,
 });
 const module = await WebAssembly.compile(await readFile(file));
