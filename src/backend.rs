@@ -19,23 +19,28 @@ pub enum Backend {
     Avx512,
     /// aarch64 NEON intrinsics (128-bit).
     Neon,
+    /// WebAssembly `simd128` intrinsics (128-bit), chosen at compile time:
+    /// supported when the crate is built with `-C target-feature=+simd128`.
+    Simd128,
 }
 
 impl Backend {
     /// Every backend, in declaration order.
-    pub const ALL: [Backend; 5] = [
+    pub const ALL: [Backend; 6] = [
         Backend::Scalar,
         Backend::Portable,
         Backend::Avx2,
         Backend::Avx512,
         Backend::Neon,
+        Backend::Simd128,
     ];
 
     /// Best first: the order in which detection tries them.
-    pub(crate) const PREFERENCE: [Backend; 5] = [
+    pub(crate) const PREFERENCE: [Backend; 6] = [
         Backend::Avx512,
         Backend::Avx2,
         Backend::Neon,
+        Backend::Simd128,
         Backend::Portable,
         Backend::Scalar,
     ];
@@ -77,13 +82,15 @@ impl Backend {
             Backend::Avx512 => crate::arch::x86_64::has_avx512(),
             #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
             Backend::Neon => true,
+            #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+            Backend::Simd128 => true,
             #[allow(unreachable_patterns)]
             _ => false,
         }
     }
 
     /// The lower-case name used by [`Display`](fmt::Display), [`FromStr`] and
-    /// `RELU_SIMD_BACKEND`: `scalar`, `portable`, `avx2`, `avx512`, `neon`.
+    /// `RELU_SIMD_BACKEND`: `scalar`, `portable`, `avx2`, `avx512`, `neon`, `simd128`.
     pub const fn name(self) -> &'static str {
         match self {
             Backend::Scalar => "scalar",
@@ -91,6 +98,7 @@ impl Backend {
             Backend::Avx2 => "avx2",
             Backend::Avx512 => "avx512",
             Backend::Neon => "neon",
+            Backend::Simd128 => "simd128",
         }
     }
 }
@@ -116,7 +124,7 @@ pub struct ParseBackendError;
 
 impl fmt::Display for ParseBackendError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("not a backend name (expected scalar, portable, avx2, avx512 or neon)")
+        f.write_str("not a backend name (expected scalar, portable, avx2, avx512, neon or simd128)")
     }
 }
 

@@ -52,6 +52,11 @@ compiled!(
     arch::aarch64::neon::Register,
     "neon"
 );
+compiled!(
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    simd128,
+    arch::wasm32::simd128::Register
+);
 
 /// Runs `K::scalar`; out of line, as the compiled kernels.
 ///
@@ -101,6 +106,8 @@ pub(crate) unsafe fn run<T: Element, K: Kernel>(
                     Backend::Avx512 => avx512::<$t, K>(src, dst, p),
                     #[cfg(target_arch = "aarch64")]
                     Backend::Neon => neon::<$t, K>(src, dst, p),
+                    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+                    Backend::Simd128 => simd128::<$t, K>(src, dst, p),
                     // The reference; also for backends not built for this
                     // architecture, which are never supported, so never
                     // passed here.
@@ -227,6 +234,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(target_family = "wasm", ignore = "no threads on wasm32-wasip1")]
     fn racing_first_calls_agree_and_detect_at_most_once_each() {
         use std::sync::Barrier;
         use std::sync::atomic::AtomicUsize;

@@ -64,6 +64,7 @@ macro_rules! element_tests {
             }
 
             #[test]
+            #[cfg_attr(target_family = "wasm", ignore = "panics abort on wasm")]
             fn panics_before_writing() {
                 run(check_panics::<$t>);
             }
@@ -117,6 +118,7 @@ mod free_functions {
                 }
 
                 #[test]
+                #[cfg_attr(target_family = "wasm", ignore = "panics abort on wasm")]
                 fn panic_before_writing() {
                     check_panics::<$t>(Api::Free);
                 }

@@ -38,6 +38,7 @@ fn first_call<T: TestFloat>(thread: usize) -> Backend {
 }
 
 #[test]
+#[cfg_attr(target_family = "wasm", ignore = "no threads on wasm32-wasip1")]
 fn simultaneous_first_calls_on_all_types() {
     const THREADS: usize = if cfg!(miri) { 4 } else { 32 };
     let barrier = Barrier::new(THREADS);

@@ -6,6 +6,8 @@
 //! Needs 8 GiB: ignored by default, run by `.ci/run` in release
 //! (`cargo test --release --test large -- --ignored`), and skipped with a note
 //! where less memory is available.
+// Such a slice needs a 64-bit address space (not wasm32).
+#![cfg(target_pointer_width = "64")]
 
 use relu_simd::half::f16;
 use relu_simd::{Activations, Backend};

@@ -1930,7 +1930,7 @@ int relu_simd_bias_relu_backward_inplace_bf16(const uint16_t *y,
 
 /**
  * The name of the backend the functions run (`"scalar"`, `"portable"`,
- * `"avx2"`, `"avx512"` or `"neon"`): the best one this CPU supports, or the
+ * `"avx2"`, `"avx512"`, `"neon"` or `"simd128"`): the best one this CPU supports, or the
  * one named by the environment variable `RELU_SIMD_BACKEND`, read on first
  * use. NULL if `RELU_SIMD_BACKEND` is invalid (an unknown name, or a
  * backend this CPU cannot run); the other functions then return

@@ -35,7 +35,7 @@ use relu::half::{bf16, f16};
 relu::for_each_operation!(c_api);
 
 /// The name of the backend the functions run (`"scalar"`, `"portable"`,
-/// `"avx2"`, `"avx512"` or `"neon"`): the best one this CPU supports, or the
+/// `"avx2"`, `"avx512"`, `"neon"` or `"simd128"`): the best one this CPU supports, or the
 /// one named by the environment variable `RELU_SIMD_BACKEND`, read on first
 /// use. NULL if `RELU_SIMD_BACKEND` is invalid (an unknown name, or a
 /// backend this CPU cannot run); the other functions then return
@@ -49,6 +49,7 @@ pub extern "C" fn relu_simd_backend() -> *const c_char {
             Backend::Avx2 => c"avx2",
             Backend::Avx512 => c"avx512",
             Backend::Neon => c"neon",
+            Backend::Simd128 => c"simd128",
         },
         _ => return core::ptr::null(),
     };

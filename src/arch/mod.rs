@@ -10,11 +10,16 @@ pub(crate) mod x86_64;
 #[cfg(target_arch = "aarch64")]
 pub(crate) mod aarch64;
 
+#[cfg(target_arch = "wasm32")]
+pub(crate) mod wasm32;
+
 /// Implements [`Float`](crate::kernel::Float) for `$float` lanes of the
 /// register `$reg` with the ISA's intrinsics: `$to`/`$from` reinterpret the
 /// register as float lanes and back (no instruction), `$splat`, `$add`,
 /// `$sub`, `$mul` are the IEEE operations of that lane type. Used inside each
 /// ISA's module, so the intrinsics' target features are the kernels'.
+/// (`simd128`'s intrinsics are safe functions: it writes its own.)
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 macro_rules! float_lanes {
     ($reg:ty, $float:ty, $to:ident, $from:ident, $splat:ident, $add:ident, $sub:ident, $mul:ident) => {
         impl $crate::kernel::Float<$float> for $reg {

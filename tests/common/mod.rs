@@ -29,6 +29,7 @@ macro_rules! every_backend_and_type {
         $crate::common::every_backend_and_type!(@backend $element_tests, avx2, Avx2);
         $crate::common::every_backend_and_type!(@backend $element_tests, avx512, Avx512);
         $crate::common::every_backend_and_type!(@backend $element_tests, neon, Neon);
+        $crate::common::every_backend_and_type!(@backend $element_tests, simd128, Simd128);
     };
     (@backend $element_tests:ident, $module:ident, $backend:ident) => {
         mod $module {
