@@ -96,11 +96,12 @@ macro_rules! element_tests {
 
 common::every_backend_and_type!(element_tests);
 
-/// Every operation in every form, parallel (with the real threshold and
-/// chunk size, on 2 and 3 threads) against sequential on the same backend,
-/// bit for bit (outputs, sums, counts): just below the threshold, at it, and
-/// a chunk and a few elements above it, at two offsets, with 1 and 3
-/// channels. Not under Miri (megabytes).
+/// Every operation in every form, parallel (with the real chunk size and a
+/// threshold of four chunks, as the real one is 512 MiB, on 2 and 3
+/// threads) against sequential on the same backend, bit for bit (outputs,
+/// sums, counts): just below the threshold, at it, and a chunk and a few
+/// elements above it, at offsets, with 1 and 3 channels. Not under Miri
+/// (megabytes).
 fn around_the_threshold<T: common::TestFloat>(relu: relu_simd::Activations)
 where
     T::W: Send + Sync,
@@ -113,7 +114,9 @@ where
         return;
     }
     let size = size_of::<T>();
-    let from = PARALLEL_FROM / size;
+    assert!(PARALLEL_FROM >= 4 * CHUNK_BYTES && CHUNK_BYTES.is_multiple_of(64));
+    let from_bytes = 4 * CHUNK_BYTES;
+    let from = from_bytes / size;
     let lens = [from - 3, from, from + CHUNK_BYTES / size + 3];
     for (threads, len, offset) in [(2, lens[0], 1), (2, lens[1], 0), (3, lens[2], 3)] {
         let channels = if len % 3 == 0 { 3 } else { 1 };
@@ -144,7 +147,7 @@ where
                 let want = run(Api::Method(relu));
                 let par = Api::Par {
                     relu,
-                    from: PARALLEL_FROM,
+                    from: from_bytes,
                     chunk: CHUNK_BYTES,
                 };
                 let got = on_pool(threads, || run(par));
@@ -168,11 +171,7 @@ where
 /// enough to be split, whose output is one element short, is left untouched.
 #[test]
 fn length_check_before_any_chunk() {
-    let len = if MIRI {
-        64
-    } else {
-        relu_simd::par::PARALLEL_FROM / 4 + 1000
-    };
+    let len = if MIRI { 64 } else { 100_000 };
     let src = vec![-1.0f32; len];
     let mut dst = vec![7.0f32; len - 1];
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {

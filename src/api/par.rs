@@ -40,11 +40,17 @@ use core::mem::MaybeUninit;
 use rayon::prelude::*;
 
 /// Bytes of output from which a call is split into chunks; below, it runs
-/// on the calling thread. Measured on a 2-core AMD Zen 3 VM (`BENCHMARKS.md`).
-pub const PARALLEL_FROM: usize = 8 << 20;
+/// on the calling thread. On the 2-core AMD Zen 3 VM it was measured on
+/// (`BENCHMARKS.md`), two threads gained nothing at any size up to
+/// 64,000,000 f32 (256 MB) and lost up to 44% at 2,000,000 in place, so the
+/// threshold lies above every measured size: there the parallel forms run
+/// sequentially, at the sequential speed.
+pub const PARALLEL_FROM: usize = 512 << 20;
 
-/// Bytes of output per chunk (a multiple of 64).
-pub const CHUNK_BYTES: usize = 1 << 20;
+/// Bytes of output per chunk (a multiple of 64): of 256 KiB, 1 MiB and
+/// 4 MiB, 256 KiB was the least slow split out of place at 16,000,000 and
+/// 64,000,000 f32 on that machine.
+pub const CHUNK_BYTES: usize = 256 << 10;
 
 /// The size of the lines the chunk boundaries are aligned to.
 const LINE: usize = 64;
