@@ -5,6 +5,8 @@
 
 #[macro_use]
 mod forms;
+#[cfg(feature = "rayon")]
+pub mod par;
 mod table;
 
 pub use table::*;
@@ -76,6 +78,22 @@ impl Activations {
         dst: (*mut T, usize),
         operands: &Operands<'_, T>,
     ) -> usize {
+        self.forward_with(op, data, src, dst, operands, dispatch::run::<T, K>)
+    }
+
+    /// As `forward`, running the kernel through `run` (which has the
+    /// contract of [`dispatch::run`]): the sequential or the parallel form.
+    #[inline(always)]
+    #[track_caller]
+    fn forward_with<T: Element>(
+        self,
+        op: &str,
+        data: &str,
+        src: (*const T, usize),
+        dst: (*mut T, usize),
+        operands: &Operands<'_, T>,
+        run: Run<T>,
+    ) -> usize {
         let len = src.1;
         if len != dst.1 {
             lengths_differ(op, &[("src", len), ("dst", dst.1)]);
@@ -89,10 +107,11 @@ impl Activations {
             Output { out: dst.0, len },
         );
         // SAFETY: the backend is supported (only `new`/`active` build an
-        // `Activations`, and both check); the pointers come from slices of
+        // `Activations`, and both check); `run` has the contract of
+        // `dispatch::run`; the pointers come from slices of
         // `len` elements, the output is the input or a `&mut` that cannot
         // overlap it; `operands` was checked against `len`.
-        unsafe { dispatch::run::<T, K>(self.backend, src, dst, &operands.params) }
+        unsafe { run(self.backend, src, dst, &operands.params) }
     }
 
     /// Runs a gradient kernel from `x` and `dy` to `dx` (which may be `dy`),
@@ -108,6 +127,23 @@ impl Activations {
         dx: (*mut T, usize),
         operands: &Operands<'_, T>,
     ) -> usize {
+        self.backward_with(op, x_name, x, dy, dx, operands, dispatch::run::<T, K>)
+    }
+
+    /// As `backward`, running the kernel through `run`, as `forward_with`.
+    #[inline(always)]
+    #[track_caller]
+    #[allow(clippy::too_many_arguments)]
+    fn backward_with<T: Element>(
+        self,
+        op: &str,
+        x_name: &str,
+        x: &[T],
+        dy: (*const T, usize),
+        dx: (*mut T, usize),
+        operands: &Operands<'_, T>,
+        run: Run<T>,
+    ) -> usize {
         let len = x.len();
         if len != dy.1 || len != dx.1 {
             lengths_differ(op, &[(x_name, len), ("dy", dy.1), ("dx", dx.1)]);
@@ -122,9 +158,13 @@ impl Activations {
         );
         // SAFETY: as in `forward`; `x` is shared, so it overlaps neither `dy`
         // when that is the output nor `dx`.
-        unsafe { dispatch::run::<T, K>(self.backend, src, dst, &operands.params) }
+        unsafe { run(self.backend, src, dst, &operands.params) }
     }
 }
+
+/// A way to run a kernel on checked operands, with the contract of
+/// [`dispatch::run`]: `dispatch::run::<T, K>` itself, or a parallel form.
+type Run<T> = unsafe fn(Backend, Inputs<T>, Output<T>, &Params<T>) -> usize;
 
 /// The parameters of one call, with what the checks need to know of them.
 struct Operands<'a, T: Element> {

@@ -14,6 +14,14 @@ pub enum Api {
     Method(Activations),
     /// The free functions (the active backend).
     Free,
+    /// The parallel forms (`relu_simd::par`) on one backend, split from
+    /// `from` bytes into chunks of `chunk` bytes, on the current rayon pool.
+    #[cfg(feature = "rayon")]
+    Par {
+        relu: Activations,
+        from: usize,
+        chunk: usize,
+    },
 }
 
 impl Api {
@@ -21,6 +29,12 @@ impl Api {
         match self {
             Api::Method(relu) => relu.backend().to_string(),
             Api::Free => format!("free functions ({})", Activations::active().backend()),
+            #[cfg(feature = "rayon")]
+            Api::Par { relu, from, chunk } => format!(
+                "par on {} (from {from} bytes, chunks of {chunk}, {} threads)",
+                relu.backend(),
+                rayon::current_num_threads()
+            ),
         }
     }
 }
@@ -151,6 +165,10 @@ macro_rules! api_call {
         match $api {
             Api::Method(relu) => relu.$name($($arg),*),
             Api::Free => relu_simd::$name($($arg),*),
+            #[cfg(feature = "rayon")]
+            Api::Par { relu, from, chunk } => {
+                relu_simd::par::with_setting(relu, from, chunk, || relu_simd::par::$name($($arg),*))
+            }
         }
     };
 }
