@@ -2,6 +2,7 @@
 //! before anything is written, with a message that names the values at
 //! fault; and the corner cases that must not panic.
 
+use super::checks::{same_bits, same_sums};
 use super::floats::{TestFloat, WideFloat};
 use super::inputs::{MIRI, specials, wide_inits};
 use super::oracle::{canon_all, from_f32, is_nan, zero};
@@ -98,28 +99,6 @@ fn sentinel<T: TestFloat>(n: usize) -> Vec<T> {
     vec![T::from_bits(sentinel_bits::<T>()); n]
 }
 
-/// Asserts that a buffer still holds only the sentinel.
-#[track_caller]
-fn untouched<T: TestFloat>(what: impl Display, v: &[T]) {
-    assert!(
-        v.iter().all(|x| x.bits() == sentinel_bits::<T>()),
-        "{what}: panicked after writing"
-    );
-}
-
-#[track_caller]
-fn untouched_wide<W: WideFloat>(what: impl Display, v: &[W], init: &[W]) {
-    if let Some(c) = (0..v.len()).find(|&c| v[c].bits64() != init[c].bits64()) {
-        panic!(
-            "MISMATCH {what}: accumulator {c} of {} changed (panicking, or with nothing \
-             to add): expected bits {:#x} (unchanged), got bits {:#x}",
-            v.len(),
-            init[c].bits64(),
-            v[c].bits64()
-        );
-    }
-}
-
 /// Under Miri, the first case of each kind only.
 fn cases<C: Clone>(all: &[C]) -> Vec<C> {
     all[..if MIRI { 1 } else { all.len() }].to_vec()
@@ -180,8 +159,12 @@ pub fn rejected<T: TestFloat>(
         },
         names,
     );
-    untouched(&what, &out);
-    untouched_wide(&what, &sums, &p.sums);
+    // Nothing written: the output still holds the sentinel, the sums their
+    // initial bits.
+    let wrote = || format!("{what}, which wrote before it panicked");
+    let sentinels = sentinel::<T>(k);
+    same_bits(&wrote, &out, &sentinels, &|i| format!("output element {i}"));
+    same_sums(&wrote, &sums, &p.sums, &p.sums);
 }
 
 /// Every panic: mismatched lengths (the message names them), per-channel
@@ -358,11 +341,14 @@ fn check_fine<T: TestFloat>(api: Api, op: &Op<T>, form: Form) {
         if op.takes == Takes::ChannelAndSums || op.takes == Takes::Sums {
             canon_all(&mut canonical);
         }
-        let what = What {
-            op: format!("{} of nothing", op.form_name(form)),
-            ty: T::NAME,
-            api,
+        let what = || {
+            format!(
+                "{} {} of nothing on {}",
+                op.form_name(form),
+                T::NAME,
+                api.name()
+            )
         };
-        untouched_wide(&what, &sums, &canonical);
+        same_sums(&what, &sums, &canonical, &p.sums);
     }
 }
