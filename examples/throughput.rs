@@ -1,82 +1,60 @@
-//! Throughput report: GB/s of every supported backend and of the loops an
-//! engine would otherwise write, from 16 elements to DRAM, for f32 in place,
-//! out of place and backward; prints a table and writes an SVG chart.
+//! Throughput report: GB/s of every supported backend beside the loops an
+//! engine would otherwise write (compiled for the default target, for AVX2
+//! and for AVX-512 where the CPU has them), a copy of the same bytes, and in
+//! place the store limit and the zero count, from 16 `f32` elements to DRAM:
+//! `f32` in place, out of place and backward, then `f16` and `bf16` at the
+//! same byte sizes. Prints a table per operation and type, with the ratios
+//! the speed targets are stated in, and writes an SVG chart of the `f32`
+//! tables.
 //!
 //! ```text
 //! cargo run --release --example throughput [-- chart.svg]
 //! ```
 //!
-//! Each figure is the best of several alternating runs (every variant of a
-//! size runs once per round), so that a noisy neighbour slows all variants of
+//! Each figure is the best of several alternating runs (every column of a
+//! size runs once per round), so that a noisy neighbour slows all columns of
 //! a size alike; compare ratios within one run.
 
+use relu_simd::half::{bf16, f16};
 use relu_simd::{Activations, Backend};
 use std::fmt::Write as _;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+/// Sizes in `f32` elements (16-bit types get twice as many: the same bytes).
 const SIZES: [usize; 8] = [16, 64, 256, 1_000, 8_192, 131_072, 2_000_000, 64_000_000];
-const ROUNDS: usize = 7;
+const ROUNDS: usize = 9;
 
 #[path = "../benches/support/mod.rs"]
 mod support;
-use support::{Naive, data, naive_variants};
+use support::{BenchElement, data, naive_variants, stores_only};
 
-type InPlace = Box<dyn Fn(&mut [f32])>;
-type OutOfPlace = Box<dyn Fn(&[f32], &mut [f32])>;
-type Backward = Box<dyn Fn(&[f32], &[f32], &mut [f32])>;
 /// One timed run, given the output buffer.
-type Run<'a> = Box<dyn Fn(&mut [f32]) + 'a>;
+type Run<'a, T> = Box<dyn Fn(&mut [T]) + 'a>;
 
-/// One variant: a name and the three operations.
-struct Variant {
+/// A column of a table: what runs, and whether the chart draws it.
+struct Column<'a, T> {
     name: String,
-    inplace: InPlace,
-    out: OutOfPlace,
-    backward: Backward,
+    run: Run<'a, T>,
+    charted: bool,
 }
 
-fn variants() -> Vec<Variant> {
-    let mut v: Vec<Variant> = Backend::ALL
-        .into_iter()
-        .filter_map(Activations::new)
-        .filter(|r| r.backend() != Backend::Scalar)
-        .map(|r| Variant {
-            name: r.backend().to_string(),
-            inplace: Box::new(move |x| r.relu_inplace(x)),
-            out: Box::new(move |s, d| r.relu(s, d)),
-            backward: Box::new(move |x, dy, dx| r.relu_backward(x, dy, dx)),
-        })
-        .collect();
-    v.extend(
-        naive_variants::<f32>()
-            .into_iter()
-            .map(|n: Naive<f32>| Variant {
-                name: n.name.into(),
-                inplace: Box::new(n.inplace),
-                out: Box::new(n.out),
-                backward: Box::new(n.backward),
-            }),
-    );
-    v
-}
-
-/// Best seconds per call of each of `runs` on the output buffer `y`, taking
-/// turns so that noise hits every run alike.
-fn best_times(runs: &[Run<'_>], y: &mut [f32], budget: Duration) -> Vec<f64> {
-    for run in runs {
-        run(y); // warm up: fault pages in, fill caches
+/// Best seconds per call of each of `columns` on the output buffer `y`,
+/// taking turns so that noise hits every column alike.
+fn best_times<T>(columns: &[Column<'_, T>], y: &mut [T], budget: Duration) -> Vec<f64> {
+    for c in columns {
+        (c.run)(y); // warm up: fault pages in, fill caches
     }
     let start = Instant::now();
-    runs[0](y);
+    (columns[0].run)(y);
     let once = start.elapsed().max(Duration::from_nanos(10));
     let reps = (budget.as_nanos() / once.as_nanos()).clamp(1, 1 << 20) as u32;
-    let mut best = vec![f64::MAX; runs.len()];
+    let mut best = vec![f64::MAX; columns.len()];
     for _ in 0..ROUNDS {
-        for (run, best) in runs.iter().zip(&mut best) {
+        for (c, best) in columns.iter().zip(&mut best) {
             let start = Instant::now();
             for _ in 0..reps {
-                run(black_box(&mut *y));
+                (c.run)(black_box(&mut *y));
             }
             *best = best.min(start.elapsed().as_secs_f64() / f64::from(reps));
         }
@@ -84,74 +62,175 @@ fn best_times(runs: &[Run<'_>], y: &mut [f32], budget: Duration) -> Vec<f64> {
     best
 }
 
-/// GB/s per size (rows) and run (columns) for one operation.
+/// GB/s per size (rows) and charted column (columns) for one operation.
 type Table = Vec<Vec<f64>>;
+
+const OPS: [&str; 3] = ["inplace", "out_of_place", "backward"];
 
 fn main() {
     let chart_path = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "throughput.svg".into());
-    let variants = variants();
-    let naive = variants.iter().position(|v| v.name == "naive").unwrap();
-    let mut names: Vec<&str> = variants.iter().map(|v| v.name.as_str()).collect();
-    names.push("copy");
     println!(
-        "relu-simd throughput, f32, GB/s (bytes read + written), best of {ROUNDS} alternating rounds"
+        "relu-simd throughput, GB/s of each operation's bytes (read + written), best of {ROUNDS} alternating rounds"
     );
     println!(
-        "active backend: {}; copy = copy_from_slice of the output's bytes",
+        "crate = the active backend ({}); naive* = `x.max(0)` loops for the default target, AVX2, AVX-512;",
         Backend::active()
     );
-    let mut results: Vec<(&str, Table)> = Vec::new();
-    for op in ["inplace", "out_of_place", "backward"] {
-        println!("\n{op}");
-        print!("{:>11}", "elements");
-        for name in &names {
-            print!(" {name:>12}");
-        }
-        println!(" {:>11}", "best/naive");
-        let mut table = Vec::new();
-        for len in SIZES {
-            let (x, dy) = (data::<f32>(len, 1), data::<f32>(len, 2));
-            let mut y = x.clone();
-            let mut runs: Vec<Run<'_>> = variants
-                .iter()
-                .map(|v| -> Run<'_> {
-                    match op {
-                        "inplace" => Box::new(|y| (v.inplace)(y)),
-                        "out_of_place" => Box::new(|y| (v.out)(black_box(&x), y)),
-                        _ => Box::new(|y| (v.backward)(black_box(&x), black_box(&dy), y)),
-                    }
-                })
-                .collect();
-            runs.push(Box::new(|y| y.copy_from_slice(black_box(&x))));
-            let budget = Duration::from_millis(if len > 10_000_000 { 30 } else { 5 });
-            let times = best_times(&runs, &mut y, budget);
-            let streams = if op == "backward" { 3 } else { 2 };
-            let gbps: Vec<f64> = times
-                .iter()
-                .enumerate()
-                .map(|(i, t)| {
-                    let moved = if i == runs.len() - 1 { 2 } else { streams };
-                    (len * 4 * moved) as f64 / t / 1e9
-                })
-                .collect();
-            print!("{len:>11}");
-            for g in &gbps {
-                print!(" {g:>12.1}");
-            }
-            let ours = gbps[..naive].iter().cloned().fold(0.0, f64::max);
-            println!(" {:>10.2}x", ours / gbps[naive]);
-            table.push(gbps);
-        }
-        results.push((op, table));
-    }
-    std::fs::write(&chart_path, svg(&names, &results)).expect("cannot write the chart");
+    println!(
+        "copy = copy_from_slice of the output's bytes; stores = stores only, the widest register (the limit in place);"
+    );
+    println!(
+        "inlined = the naive loop at the call site; count = relu_count_inactive_inplace. Every column in the same unit,"
+    );
+    println!(
+        "so ratios are of times: `naive` = fastest naive / crate, `copy` = copy / crate, `stores` = stores / crate, `count` = count / crate."
+    );
+    let (names, tables) = report::<f32>(&OPS);
+    report::<f16>(&OPS[..2]);
+    report::<bf16>(&OPS[..2]);
+    std::fs::write(&chart_path, svg(&names, &tables)).expect("cannot write the chart");
     println!("\nchart: {chart_path}");
 }
 
+/// Prints a table per operation of `ops` for `T`; returns the charted
+/// columns' names and GB/s.
+fn report<T: BenchElement>(ops: &[&str]) -> (Vec<String>, Vec<(String, Table)>) {
+    let elements = 4 / size_of::<T>();
+    let backends: Vec<Activations> = Backend::ALL
+        .into_iter()
+        .filter_map(Activations::new)
+        .filter(|r| r.backend() != Backend::Scalar)
+        .collect();
+    let crate_col = backends
+        .iter()
+        .position(|r| r.backend() == Backend::active())
+        .expect("the active backend is one of the non-scalar ones");
+    let naive = naive_variants::<T>();
+    let mut charted_names = Vec::new();
+    let mut tables = Vec::new();
+    for &op in ops {
+        println!("\n{} {op}", T::NAME);
+        let mut table = Vec::new();
+        for (row, len) in SIZES.map(|n| n * elements).into_iter().enumerate() {
+            let (x, dy) = (data::<T>(len, 1), data::<T>(len, 2));
+            let mut y = x.clone();
+            let (x, dy) = (&x, &dy);
+            let mut columns: Vec<Column<'_, T>> = Vec::new();
+            let mut add = |name: &str, charted, run| {
+                columns.push(Column {
+                    name: name.into(),
+                    run,
+                    charted,
+                })
+            };
+            for &r in &backends {
+                let name = r.backend().to_string();
+                match op {
+                    "inplace" => add(&name, true, Box::new(move |y| r.relu_inplace(y))),
+                    "out_of_place" => add(&name, true, Box::new(move |y| r.relu(black_box(x), y))),
+                    _ => add(
+                        &name,
+                        true,
+                        Box::new(move |y| r.relu_backward(black_box(x), black_box(dy), y)),
+                    ),
+                }
+            }
+            for n in &naive {
+                match op {
+                    "inplace" => add(n.name, true, Box::new(|y| (n.inplace)(y))),
+                    "out_of_place" => add(n.name, true, Box::new(|y| (n.out)(black_box(x), y))),
+                    _ => add(
+                        n.name,
+                        true,
+                        Box::new(|y| (n.backward)(black_box(x), black_box(dy), y)),
+                    ),
+                }
+            }
+            add("copy", true, Box::new(|y| y.copy_from_slice(black_box(x))));
+            if op == "inplace" {
+                add(
+                    "inlined",
+                    false,
+                    Box::new(|y| {
+                        for v in y.iter_mut() {
+                            *v = T::naive(*v);
+                        }
+                    }),
+                );
+                add("stores", false, Box::new(|y| stores_only(y)));
+                let r = backends[crate_col];
+                add(
+                    "count",
+                    false,
+                    Box::new(move |y| {
+                        black_box(r.relu_count_inactive_inplace(y));
+                    }),
+                );
+            }
+            let budget = Duration::from_millis(if len * size_of::<T>() > 40_000_000 {
+                30
+            } else {
+                5
+            });
+            let times = best_times(&columns, &mut y, budget);
+            let streams = if op == "backward" { 3 } else { 2 };
+            let gbps = |t: f64| (len * size_of::<T>() * streams) as f64 / t / 1e9;
+            let time_of = |name: &str| times[columns.iter().position(|c| c.name == name).unwrap()];
+            let ours = times[crate_col];
+            let fastest_naive = naive
+                .iter()
+                .map(|n| time_of(n.name))
+                .fold(f64::MAX, f64::min);
+            let mut ratios = vec![("naive", fastest_naive / ours)];
+            match op {
+                "inplace" => {
+                    ratios.push(("stores", time_of("stores") / ours));
+                    ratios.push(("count", time_of("count") / ours));
+                }
+                "out_of_place" => ratios.push(("copy", time_of("copy") / ours)),
+                _ => {}
+            }
+            if row == 0 {
+                print!("{:>11}", "elements");
+                for c in &columns {
+                    print!(" {:>12}", c.name);
+                }
+                for (name, _) in &ratios {
+                    print!(" {name:>7}");
+                }
+                println!();
+                charted_names = columns
+                    .iter()
+                    .filter(|c| c.charted)
+                    .map(|c| c.name.clone())
+                    .collect();
+            }
+            print!("{len:>11}");
+            for &t in &times {
+                print!(" {:>12.1}", gbps(t));
+            }
+            for (_, r) in &ratios {
+                print!(" {r:>6.2}x");
+            }
+            println!();
+            table.push(
+                columns
+                    .iter()
+                    .zip(&times)
+                    .filter(|(c, _)| c.charted)
+                    .map(|(_, &t)| gbps(t))
+                    .collect(),
+            );
+        }
+        tables.push((format!("{} {op}", T::NAME), table));
+    }
+    (charted_names, tables)
+}
+
 /// A log-x line chart per operation, stacked vertically.
-fn svg(names: &[&str], results: &[(&str, Table)]) -> String {
+fn svg(names: &[String], results: &[(String, Table)]) -> String {
     const W: f64 = 760.0;
     const H: f64 = 260.0;
     const LEFT: f64 = 60.0;
@@ -170,7 +249,7 @@ fn svg(names: &[&str], results: &[(&str, Table)]) -> String {
         let y0 = k as f64 * H;
         let max = per_size.iter().flatten().cloned().fold(1.0, f64::max) * 1.1;
         let ly = |g: f64| y0 + TOP + PLOT_H - g / max * PLOT_H;
-        writeln!(s, r#"<text x="{LEFT}" y="{}" font-size="13" font-weight="bold">f32 {op} (GB/s, bytes read + written)</text>"#, y0 + 18.0).unwrap();
+        writeln!(s, r#"<text x="{LEFT}" y="{}" font-size="13" font-weight="bold">{op} (GB/s, bytes read + written)</text>"#, y0 + 18.0).unwrap();
         writeln!(s, r#"<rect x="{LEFT}" y="{}" width="{PLOT_W}" height="{PLOT_H}" fill="none" stroke="black"/>"#, y0 + TOP).unwrap();
         for tick in 0..=4 {
             let g = max / 4.0 * tick as f64;

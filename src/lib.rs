@@ -36,5 +36,11 @@ pub mod thresholds {
     pub const ALIGN_FROM: usize = crate::kernel::map::ALIGN_FROM;
     /// Bytes from which the kernels prefetch an output that is none of
     /// their inputs.
-    pub const PREFETCH_FROM: usize = crate::kernel::map::PREFETCH_FROM;
+    pub const PREFETCH_FROM: usize = crate::kernel::memory::PREFETCH_FROM;
+    /// Bytes from which the kernels store an output that is none of their
+    /// inputs with non-temporal stores on this CPU (`usize::MAX`: never).
+    pub fn stream_from() -> usize {
+        crate::kernel::memory::stream_from()
+    }
+    pub use crate::kernel::memory::set_stream_from;
 }

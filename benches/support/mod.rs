@@ -138,3 +138,49 @@ pub fn data<T: BenchElement>(len: usize, seed: u32) -> Vec<T> {
         })
         .collect()
 }
+
+/// The store limit: fills `x` with copies of one register, the widest this
+/// CPU stores (AVX-512, AVX, else SSE2 on x86-64; a plain fill elsewhere),
+/// reading nothing. A kernel that reads and writes `x` cannot beat it. The
+/// register comes through `black_box`, so the compiler cannot turn the loop
+/// into `memset` (which may pick `rep stosb` or non-temporal stores).
+pub fn stores_only<T: BenchElement>(x: &mut [T]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU has AVX-512F, checked just above.
+            return unsafe { store_loop::avx512(relu_simd::bytemuck::cast_slice_mut(x)) };
+        }
+        if std::is_x86_feature_detected!("avx") {
+            // SAFETY: the CPU has AVX, checked just above.
+            return unsafe { store_loop::avx(relu_simd::bytemuck::cast_slice_mut(x)) };
+        }
+    }
+    let v = std::hint::black_box(T::from_f32(1.0));
+    x.fill(v);
+}
+
+#[cfg(target_arch = "x86_64")]
+mod store_loop {
+    use std::arch::x86_64::*;
+
+    /// Defines a loop of `$store`s of one `$bytes`-byte register over a byte
+    /// slice, then the tail byte by byte.
+    macro_rules! store_loop {
+        ($name:ident, $feature:literal, $bytes:literal, $set:ident, $store:ident) => {
+            #[target_feature(enable = $feature)]
+            #[inline(never)]
+            pub fn $name(x: &mut [u8]) {
+                let v = std::hint::black_box($set(1));
+                let mut chunks = x.chunks_exact_mut($bytes);
+                for c in &mut chunks {
+                    // SAFETY: `c` is `$bytes` writable bytes; unaligned store.
+                    unsafe { $store(c.as_mut_ptr().cast(), v) }
+                }
+                chunks.into_remainder().fill(1);
+            }
+        };
+    }
+    store_loop!(avx512, "avx512f", 64, _mm512_set1_epi8, _mm512_storeu_si512);
+    store_loop!(avx, "avx", 32, _mm256_set1_epi8, _mm256_storeu_si256);
+}

@@ -70,6 +70,18 @@ pub trait Vector: Copy {
     /// `p` is valid for writes of `BYTES` bytes; the CPU has this ISA.
     unsafe fn store(self, p: *mut u8);
 
+    /// Stores `BYTES` bytes to `p`, which is aligned to `BYTES`, with a
+    /// non-temporal store where the ISA has one (a hint to skip the caches;
+    /// the caller orders it with `memory::fence`), else a regular store.
+    ///
+    /// # Safety
+    /// As [`store`](Vector::store), and `p` is aligned to `BYTES`.
+    #[inline(always)]
+    unsafe fn store_stream(self, p: *mut u8) {
+        // SAFETY: forwarded from the caller.
+        unsafe { self.store(p) }
+    }
+
     /// Loads the first `bytes < BYTES` bytes from `p`; the other lanes are zero.
     ///
     /// The default goes through a register-sized buffer on the stack; ISAs with

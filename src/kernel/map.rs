@@ -1,7 +1,8 @@
 //! The element-wise loop, written once: `N` input streams to one output
-//! stream, a whole register at a time, tails included, and the prefetching
-//! of long outputs.
+//! stream, a whole register at a time, tails included, with the stores of
+//! `memory.rs` for long outputs.
 
+use super::memory::{Stores, fence, prefetch_ahead};
 use super::stream::Stream;
 
 /// The operation [`map`] applies: `N` input registers to one output register.
@@ -41,64 +42,6 @@ impl<V> Tally<V> for () {
 /// slices").
 pub(crate) const ALIGN_FROM: usize = 2048;
 
-/// Output streams of at least this many bytes that are not one of their
-/// inputs ask for their cache lines [`PREFETCH_AHEAD`] bytes before the loop
-/// stores to them (see [`map`]). Below it the prefetches cost more than they
-/// save, above it they gain (measured on Cascade Lake, AVX2 and AVX-512, out
-/// of place and backward: BENCHMARKS.md, "Prefetching").
-pub(crate) const PREFETCH_FROM: usize = 4 << 20;
-
-/// How far ahead of its stores a long output stream is prefetched.
-const PREFETCH_AHEAD: usize = 1024;
-
-/// Asks the CPU to bring the cache line at `p` into L1 (`prefetcht0` on
-/// x86_64; nothing elsewhere, and nothing under Miri). A hint: it never
-/// faults and changes nothing the program can observe.
-#[inline(always)]
-fn prefetch(p: *const u8) {
-    #[cfg(all(target_arch = "x86_64", not(miri)))]
-    // SAFETY: `prefetcht0` is SSE, which every x86_64 CPU has; it reads no
-    // memory that the program can observe and never faults.
-    unsafe {
-        use core::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-        _mm_prefetch::<_MM_HINT_T0>(p.cast::<i8>());
-    }
-    #[cfg(not(all(target_arch = "x86_64", not(miri))))]
-    let _ = p;
-}
-
-/// How many bytes from `out` a loop may prefetch ahead of its stores: all
-/// `bytes` of an output of at least [`PREFETCH_FROM`] bytes that is none of
-/// the inputs, else none (in place, the loads already fetch the lines).
-#[inline(always)]
-pub(crate) fn prefetch_span<const N: usize>(
-    inputs: [*const u8; N],
-    out: *const u8,
-    bytes: usize,
-) -> usize {
-    if bytes >= PREFETCH_FROM && !inputs.contains(&out) {
-        bytes
-    } else {
-        0
-    }
-}
-
-/// Prefetches the lines [`PREFETCH_AHEAD`] bytes past `out + at .. out + at +
-/// bytes`, kept below `out + span` (the output's end); nothing if `span` is 0.
-/// The addresses are only hints, never dereferenced, so they are computed with
-/// wrapping arithmetic and need no promise about `out`.
-#[inline(always)]
-pub(crate) fn prefetch_ahead(out: *const u8, at: usize, bytes: usize, span: usize) {
-    if span == 0 {
-        return;
-    }
-    let mut line = 0;
-    while line < bytes {
-        prefetch(out.wrapping_add((at + line + PREFETCH_AHEAD).min(span - 1)));
-        line += 64;
-    }
-}
-
 /// Applies `op` to `N` input streams of `bytes` bytes each and writes one
 /// output stream, a whole register at a time (no scalar loop):
 ///
@@ -111,13 +54,13 @@ pub(crate) fn prefetch_ahead(out: *const u8, at: usize, bytes: usize, span: usiz
 ///   else right after the first; then the first and last registers are
 ///   stored. They may overlap the loop's.
 ///
-/// An output of at least [`PREFETCH_FROM`] bytes that is none of the inputs
-/// has its lines prefetched [`PREFETCH_AHEAD`] bytes ahead of the loop's
-/// stores ([`prefetch_span`]). The CPU's own prefetchers follow the loads; a
-/// store to a line that is not in L1 waits for the line to arrive (read for
-/// ownership), one after another in program order, and the requests made
-/// ahead overlap those waits (BENCHMARKS.md, "Prefetching"). In place the
-/// loads already fetch the lines.
+/// A long output that is none of the inputs is stored as
+/// [`Stores::for_output`] says: its lines prefetched ahead of the loop's
+/// stores (the CPU's own prefetchers follow the loads; a store to a line that
+/// is not in L1 waits for the line to arrive, one after another in program
+/// order, and the requests made ahead overlap those waits), or, on CPUs where
+/// that wins, with non-temporal stores (`memory.rs`). In place the loads
+/// already fetch the lines.
 ///
 /// Every input is read before the output is written at the same offset, and
 /// the first and last registers are computed from inputs read before any
@@ -136,14 +79,14 @@ pub(crate) unsafe fn map<S: Stream, const N: usize>(
     op: &impl Op<S::Reg, N>,
     tally: &mut impl Tally<S::Reg>,
 ) {
-    let span = prefetch_span(inputs, out, bytes);
+    let stores = Stores::for_output(inputs, out, bytes);
     // SAFETY: forwarded from the caller.
-    unsafe { map_part::<S, N>(inputs, out, bytes, op, tally, span) }
+    unsafe { map_part::<S, N>(inputs, out, bytes, op, tally, stores) }
 }
 
-/// [`map`] over a part of a longer output, which it may prefetch up to
-/// `span` bytes from `out` (from [`prefetch_span`] of the whole, less the
-/// bytes before the part; 0: no prefetching).
+/// [`map`] over a part of a longer output, stored as `stores` says (from
+/// [`Stores::for_output`] of the whole, [`from`](Stores::from) the part's
+/// offset).
 ///
 /// # Safety
 /// As [`map`].
@@ -154,9 +97,8 @@ pub(crate) unsafe fn map_part<S: Stream, const N: usize>(
     bytes: usize,
     op: &impl Op<S::Reg, N>,
     tally: &mut impl Tally<S::Reg>,
-    span: usize,
+    stores: Stores,
 ) {
-    const UNROLL: usize = 4;
     // SAFETY: every full access is at `at` with `at + BYTES <= bytes`
     // (`at < last`, or `at` is 0 or `last = bytes - BYTES`), and the partial
     // access covers exactly `bytes`, so all stay inside the streams the caller
@@ -181,28 +123,24 @@ pub(crate) unsafe fn map_part<S: Stream, const N: usize>(
         // Where the loop starts: for long streams the first offset after 0
         // where `out` is aligned (`BYTES` is a power of two), else right
         // after `first`, which covers everything before it either way.
-        let start = if bytes >= ALIGN_FROM {
+        let aligned = bytes >= ALIGN_FROM;
+        let start = if aligned {
             S::BYTES - out.addr() % S::BYTES
         } else {
             S::BYTES
         };
-        let mut at = start;
-        while at + UNROLL * S::BYTES <= last {
-            prefetch_ahead(out, at, UNROLL * S::BYTES, span);
-            for k in 0..UNROLL {
-                let at = at + k * S::BYTES;
-                let y = op.apply(inputs.map(|p| S::load(p.add(at))));
-                S::store(y, out.add(at));
-                tally.whole(y);
+        // Non-temporal stores need the aligned loop.
+        let at = match stores {
+            Stores::Streamed if aligned => {
+                let at = run::<S, N, true>(inputs, out, start, last, op, tally, 0);
+                fence();
+                at
             }
-            at += UNROLL * S::BYTES;
-        }
-        while at < last {
-            let y = op.apply(inputs.map(|p| S::load(p.add(at))));
-            S::store(y, out.add(at));
-            tally.whole(y);
-            at += S::BYTES;
-        }
+            Stores::Cached { span } => {
+                run::<S, N, false>(inputs, out, start, last, op, tally, span)
+            }
+            Stores::Streamed => run::<S, N, false>(inputs, out, start, last, op, tally, 0),
+        };
         S::store(first, out);
         S::store(tail, out.add(last));
         // The loop covered `start..at` if it ran; `first` and `tail` own the rest.
@@ -213,5 +151,69 @@ pub(crate) unsafe fn map_part<S: Stream, const N: usize>(
         };
         tally.part(first, 0, first_own);
         tally.part(tail, tail_own - last, S::BYTES);
+    }
+}
+
+/// The loop of [`map_part`]: the registers from `start` to `last`
+/// (exclusive), unrolled by 4, prefetching up to `span` bytes from `out`
+/// ahead of the stores, which are non-temporal if `STREAM`; returns where it
+/// stopped (`start` if it did not run).
+///
+/// # Safety
+/// As [`map`], with `S::BYTES <= start` and `last + S::BYTES` the stream's
+/// length; `out + start` aligned to `S::BYTES` if `STREAM`.
+#[inline(always)]
+unsafe fn run<S: Stream, const N: usize, const STREAM: bool>(
+    inputs: [*const u8; N],
+    out: *mut u8,
+    start: usize,
+    last: usize,
+    op: &impl Op<S::Reg, N>,
+    tally: &mut impl Tally<S::Reg>,
+    span: usize,
+) -> usize {
+    const UNROLL: usize = 4;
+    // SAFETY: every access is at `at < last`, a whole register inside the
+    // streams (caller); with `STREAM`, `at` stays aligned (it moves by
+    // `S::BYTES` from an aligned `start`).
+    unsafe {
+        let mut at = start;
+        while at + UNROLL * S::BYTES <= last {
+            prefetch_ahead(out, at, UNROLL * S::BYTES, span);
+            for k in 0..UNROLL {
+                step::<S, N, STREAM>(inputs, out, at + k * S::BYTES, op, tally);
+            }
+            at += UNROLL * S::BYTES;
+        }
+        while at < last {
+            step::<S, N, STREAM>(inputs, out, at, op, tally);
+            at += S::BYTES;
+        }
+        at
+    }
+}
+
+/// One register of [`run`], at `at`. A function rather than a closure: a
+/// closure is a function of its own, without the kernel's target features.
+///
+/// # Safety
+/// As [`run`], for the register at `at`.
+#[inline(always)]
+unsafe fn step<S: Stream, const N: usize, const STREAM: bool>(
+    inputs: [*const u8; N],
+    out: *mut u8,
+    at: usize,
+    op: &impl Op<S::Reg, N>,
+    tally: &mut impl Tally<S::Reg>,
+) {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        let y = op.apply(inputs.map(|p| S::load(p.add(at))));
+        if STREAM {
+            S::store_stream(y, out.add(at));
+        } else {
+            S::store(y, out.add(at));
+        }
+        tally.whole(y);
     }
 }

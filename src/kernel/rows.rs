@@ -4,7 +4,7 @@
 //! bits).
 
 use super::isa::{Float, Lanes, Register};
-use super::map::{prefetch_ahead, prefetch_span};
+use super::memory::{prefetch_ahead, prefetch_span};
 use super::stream::{Layout, Stream};
 use crate::element::Element;
 use core::mem::MaybeUninit;

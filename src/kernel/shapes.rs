@@ -11,7 +11,8 @@
 //! whose accesses stay in those ranges.
 
 use super::isa::Register;
-use super::map::{Op, map, map_part, prefetch_span};
+use super::map::{Op, map, map_part};
+use super::memory::Stores;
 use super::ops::{Canonical, Relu, ZeroCount};
 use super::rows::{RowOp, accumulate_rows};
 use super::steps::Splats;
@@ -59,7 +60,7 @@ pub(crate) unsafe fn count<T: Layout, V: Register<T>>(
         .unwrap_or(usize::MAX)
         .saturating_mul(V::BYTES);
     let (bytes, src, out) = (len * size_of::<T>(), src.cast::<u8>(), out.cast::<u8>());
-    let span = prefetch_span([src], out, bytes);
+    let stores = Stores::for_output([src], out, bytes);
     let mut total = 0;
     // SAFETY: see the module docs; each chunk lies within the `bytes` of both
     // streams.
@@ -70,8 +71,8 @@ pub(crate) unsafe fn count<T: Layout, V: Register<T>>(
             let n = chunk.min(bytes - at);
             let mut zeros = ZeroCount::<V, T::Bits>::new(op.0.zero);
             let inputs = [src.add(at)];
-            let ahead = span.saturating_sub(at);
-            map_part::<Plain<V>, 1>(inputs, out.add(at), n, &op, &mut zeros, ahead);
+            let part = stores.from(at);
+            map_part::<Plain<V>, 1>(inputs, out.add(at), n, &op, &mut zeros, part);
             total += zeros.finish();
             at += n;
             if at == bytes {
@@ -109,15 +110,14 @@ pub(crate) unsafe fn broadcast<T: Layout, S: Stream>(
     let (bytes, row) = (len * size_of::<T>(), channels * size_of::<T>());
     let (src, dst) = (src.cast::<u8>(), dst.cast::<u8>());
     // The rows are parts of one output (`map_part`).
-    let span = prefetch_span([src], dst, bytes);
+    let stores = Stores::for_output([src], dst, bytes);
     // SAFETY: every call covers whole rows inside `0..bytes`; the pattern
     // holds `reps` copies of the row, `reps * row <= PATTERN_BYTES`.
     unsafe {
         if row > PATTERN_BYTES / 2 {
             for at in (0..bytes).step_by(row) {
                 let inputs = [src.add(at), params.cast()];
-                let ahead = span.saturating_sub(at);
-                map_part::<S, 2>(inputs, dst.add(at), row, op, &mut (), ahead);
+                map_part::<S, 2>(inputs, dst.add(at), row, op, &mut (), stores.from(at));
             }
             return;
         }
@@ -130,8 +130,8 @@ pub(crate) unsafe fn broadcast<T: Layout, S: Stream>(
         let chunk = reps * row;
         for at in (0..bytes).step_by(chunk) {
             let n = chunk.min(bytes - at);
-            let ahead = span.saturating_sub(at);
-            map_part::<S, 2>([src.add(at), p], dst.add(at), n, op, &mut (), ahead);
+            let part = stores.from(at);
+            map_part::<S, 2>([src.add(at), p], dst.add(at), n, op, &mut (), part);
         }
     }
 }

@@ -24,6 +24,16 @@ pub trait Stream {
     /// # Safety
     /// As [`Vector::store`], for `BYTES` bytes.
     unsafe fn store(v: Self::Reg, p: *mut u8);
+    /// Stores `BYTES` bytes at `p`, aligned to `BYTES`, non-temporal where
+    /// the register's ISA has such stores for this layout.
+    ///
+    /// # Safety
+    /// As [`Vector::store_stream`], for `BYTES` bytes.
+    #[inline(always)]
+    unsafe fn store_stream(v: Self::Reg, p: *mut u8) {
+        // SAFETY: forwarded from the caller (an aligned store is a store).
+        unsafe { Self::store(v, p) }
+    }
     /// Loads `bytes < BYTES` bytes; the other lanes are zero.
     ///
     /// # Safety
@@ -52,6 +62,11 @@ impl<V: Vector> Stream for Plain<V> {
     unsafe fn store(v: V, p: *mut u8) {
         // SAFETY: forwarded from the caller.
         unsafe { v.store(p) }
+    }
+    #[inline(always)]
+    unsafe fn store_stream(v: V, p: *mut u8) {
+        // SAFETY: forwarded from the caller.
+        unsafe { v.store_stream(p) }
     }
     #[inline(always)]
     unsafe fn load_partial(p: *const u8, bytes: usize) -> V {

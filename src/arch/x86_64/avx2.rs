@@ -27,6 +27,13 @@ impl Vector for __m256i {
     }
 
     #[inline(always)]
+    unsafe fn store_stream(self, p: *mut u8) {
+        // SAFETY: the caller guarantees AVX and 32 writable bytes at `p`,
+        // aligned to 32 as `vmovntdq` needs.
+        unsafe { _mm256_stream_si256(p.cast(), self) }
+    }
+
+    #[inline(always)]
     unsafe fn load_halves(p: *const u8) -> Self {
         // SAFETY: the caller guarantees AVX2 and 16 readable bytes at `p`.
         unsafe { _mm256_cvtepi16_epi32(_mm_loadu_si128(p.cast())) }

@@ -27,6 +27,13 @@ impl Vector for __m512i {
     }
 
     #[inline(always)]
+    unsafe fn store_stream(self, p: *mut u8) {
+        // SAFETY: the caller guarantees AVX-512F and 64 writable bytes at
+        // `p`, aligned to 64 as `vmovntdq` needs.
+        unsafe { _mm512_stream_si512(p.cast(), self) }
+    }
+
+    #[inline(always)]
     unsafe fn load_partial(p: *const u8, bytes: usize) -> Self {
         // SAFETY: the caller guarantees AVX-512BW and `bytes < 64` readable
         // bytes at `p`; the mask selects exactly those.

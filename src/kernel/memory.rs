@@ -1,0 +1,197 @@
+//! How the loops' stores to long outputs reach memory: regular stores with
+//! the output's lines prefetched ahead of them, or non-temporal stores that
+//! skip the caches, and the per-CPU rule that picks one.
+//!
+//! A regular store to a line that is not in the cache first reads the line
+//! (read for ownership): an out-of-place kernel over DRAM moves three
+//! streams of bytes for two. Non-temporal stores write whole lines without
+//! reading them, but leave nothing in the cache for the next reader, and
+//! whether they win depends on the CPU: on the Zen 3 VM they ran 1.4-1.7x
+//! faster than regular stores from 12 MB of output, and lost (0.7x) at
+//! 4 MB; on Cascade Lake glibc's non-temporal copy was slower than regular
+//! stores (BENCHMARKS.md, "Speed on every CPU generation"). So they are used
+//! only on the CPUs where they were measured to win, and only for outputs
+//! too large to stay in the cache.
+
+use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+
+/// Output streams of at least this many bytes that are not one of their
+/// inputs, and are not streamed, ask for their cache lines
+/// [`PREFETCH_AHEAD`] bytes before the loop stores to them. Below it the
+/// prefetches cost more than they save, above it they gain (measured on
+/// Cascade Lake, AVX2 and AVX-512, out of place and backward: BENCHMARKS.md,
+/// "Prefetching").
+pub(crate) const PREFETCH_FROM: usize = 4 << 20;
+
+/// How far ahead of its stores a long output stream is prefetched.
+const PREFETCH_AHEAD: usize = 1024;
+
+/// Asks the CPU to bring the cache line at `p` into L1 (`prefetcht0` on
+/// x86_64; nothing elsewhere, and nothing under Miri). A hint: it never
+/// faults and changes nothing the program can observe.
+#[inline(always)]
+fn prefetch(p: *const u8) {
+    #[cfg(all(target_arch = "x86_64", not(miri)))]
+    // SAFETY: `prefetcht0` is SSE, which every x86_64 CPU has; it reads no
+    // memory that the program can observe and never faults.
+    unsafe {
+        use core::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        _mm_prefetch::<_MM_HINT_T0>(p.cast::<i8>());
+    }
+    #[cfg(not(all(target_arch = "x86_64", not(miri))))]
+    let _ = p;
+}
+
+/// How many bytes from `out` a loop may prefetch ahead of its stores: all
+/// `bytes` of an output of at least [`PREFETCH_FROM`] bytes that is none of
+/// the inputs, else none (in place, the loads already fetch the lines).
+#[inline(always)]
+pub(crate) fn prefetch_span<const N: usize>(
+    inputs: [*const u8; N],
+    out: *const u8,
+    bytes: usize,
+) -> usize {
+    if bytes >= PREFETCH_FROM && !inputs.contains(&out) {
+        bytes
+    } else {
+        0
+    }
+}
+
+/// Prefetches the lines [`PREFETCH_AHEAD`] bytes past `out + at .. out + at +
+/// bytes`, kept below `out + span` (the output's end); nothing if `span` is 0.
+/// The addresses are only hints, never dereferenced, so they are computed with
+/// wrapping arithmetic and need no promise about `out`.
+#[inline(always)]
+pub(crate) fn prefetch_ahead(out: *const u8, at: usize, bytes: usize, span: usize) {
+    if span == 0 {
+        return;
+    }
+    let mut line = 0;
+    while line < bytes {
+        prefetch(out.wrapping_add((at + line + PREFETCH_AHEAD).min(span - 1)));
+        line += 64;
+    }
+}
+
+/// How an element-wise loop stores its output.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Stores {
+    /// Regular stores, with the lines up to `span` bytes from the start of
+    /// the output prefetched ahead of them (0: none; [`prefetch_span`]).
+    Cached {
+        /// Bytes of the output that may be prefetched.
+        span: usize,
+    },
+    /// Non-temporal stores for the loop's aligned registers, then
+    /// [`fence`]; regular stores for the first and last registers.
+    Streamed,
+}
+
+impl Stores {
+    /// How to store an output of `bytes` bytes at `out`, written from
+    /// `inputs`: streamed if it is none of them and at least
+    /// [`stream_from`] bytes long, else cached (and prefetched if long).
+    #[inline(always)]
+    pub(crate) fn for_output<const N: usize>(
+        inputs: [*const u8; N],
+        out: *const u8,
+        bytes: usize,
+    ) -> Stores {
+        if bytes >= stream_from() && !inputs.contains(&out) {
+            Stores::Streamed
+        } else {
+            Stores::Cached {
+                span: prefetch_span(inputs, out, bytes),
+            }
+        }
+    }
+
+    /// The same for the part of the output that starts `at` bytes in.
+    #[inline(always)]
+    pub(crate) fn from(self, at: usize) -> Stores {
+        match self {
+            Stores::Cached { span } => Stores::Cached {
+                span: span.saturating_sub(at),
+            },
+            Stores::Streamed => Stores::Streamed,
+        }
+    }
+}
+
+/// Not decided yet (see [`stream_from`]).
+const UNDECIDED: usize = 0;
+
+/// [`stream_from`], once decided.
+static STREAM_FROM: AtomicUsize = AtomicUsize::new(UNDECIDED);
+
+/// Output bytes from which the element-wise loops use non-temporal stores
+/// on this CPU: decided on first use by [`measured_stream_from`], or set by
+/// [`set_stream_from`]. Never below `ALIGN_FROM` (the loop's stores are
+/// aligned from there, as non-temporal stores need).
+#[inline(always)]
+pub(crate) fn stream_from() -> usize {
+    match STREAM_FROM.load(Relaxed) {
+        UNDECIDED => {
+            let bytes = measured_stream_from();
+            STREAM_FROM.store(bytes, Relaxed);
+            bytes
+        }
+        bytes => bytes,
+    }
+}
+
+/// Sets [`stream_from`] (raised to `ALIGN_FROM`), or with `None` decides it
+/// again for this CPU. For the tests, which must run the streamed loops on
+/// every CPU; the choice never changes a result's bits, so other threads'
+/// calls are unaffected but for speed.
+pub fn set_stream_from(bytes: Option<usize>) {
+    let bytes = bytes.map_or_else(measured_stream_from, |b| b.max(super::map::ALIGN_FROM));
+    STREAM_FROM.store(bytes, Relaxed);
+}
+
+/// The output size from which non-temporal stores won on this CPU, or
+/// `usize::MAX` (never) on CPUs where they lost or were not measured.
+///
+/// - AMD family 19h without AVX-512 (Zen 3; Zen 4, also family 19h, has
+///   AVX-512): from 8 MiB. Measured with AVX2, f32 out of place, 2026-12-04:
+///   1.4-1.7x regular stores from 12 MB of output to 256 MB, 0.9-1.9x at
+///   8 MB, 0.7-0.8x at 4 MB (where the output and its input still fit the
+///   32 MiB L3).
+/// - Intel Cascade Lake: never (glibc's non-temporal copy lost to regular
+///   stores there).
+/// - Every other CPU, Zen 4 and Sapphire Rapids included: never, until
+///   measured (regular stores are what the kernels did before).
+fn measured_stream_from() -> usize {
+    #[cfg(all(target_arch = "x86_64", not(miri)))]
+    {
+        use core::arch::x86_64::{__cpuid, __cpuid_count};
+        // SAFETY: `cpuid` exists on every x86_64 CPU and only reads
+        // identification registers (a safe function on recent Rust).
+        #[allow(unused_unsafe)]
+        let (vendor, signature, features) =
+            unsafe { (__cpuid(0), __cpuid(1).eax, __cpuid_count(7, 0).ebx) };
+        let amd = (vendor.ebx, vendor.edx, vendor.ecx) == (0x6874_7541, 0x6974_6e65, 0x444d_4163);
+        // The family is the base family (bits 8-11) plus, for base family
+        // 0xF, the extended family (bits 20-27).
+        let family = (signature >> 8 & 0xF) + (signature >> 20 & 0xFF);
+        let avx512f = features & 1 << 16 != 0;
+        if amd && family == 0x19 && !avx512f {
+            return 8 << 20;
+        }
+    }
+    usize::MAX
+}
+
+/// Orders the non-temporal stores before everything the thread does next
+/// (`sfence` on x86_64), so that they are seen by any thread that
+/// synchronises with this one afterwards, as regular stores would be.
+#[inline(always)]
+pub(crate) fn fence() {
+    #[cfg(all(target_arch = "x86_64", not(miri)))]
+    // SAFETY: `sfence` is SSE, which every x86_64 CPU has; it only orders
+    // stores.
+    unsafe {
+        core::arch::x86_64::_mm_sfence();
+    }
+}

@@ -1,0 +1,68 @@
+//! The non-temporal stores of long outputs, on every backend and element
+//! type. The kernels use them only on the CPUs where they were measured to
+//! win, and only for outputs of megabytes; this test binary lowers the
+//! threshold for its whole process (the setting is global, hence a binary
+//! of its own) to the least it can be, the 2 KiB from which the loops'
+//! stores are aligned, so that the length, offset and channel checks of
+//! `tests/backends.rs` run their out-of-place outputs through the streamed
+//! loop on every CPU. (In place, nothing streams.) `f32` and `f16` cover
+//! both ways a loop stores (whole registers; 16-bit halves of 32-bit lanes),
+//! and keep this binary quick to build; the scalar reference has no such
+//! stores.
+
+mod common;
+
+/// The streamed tests of one backend for one element type.
+macro_rules! element_tests {
+    ($backend:expr, $t:ident) => {
+        mod $t {
+            use crate::common::checks::*;
+            use crate::common::inputs::ALIGN_FROM;
+            use crate::common::table::Api;
+            #[allow(unused_imports)]
+            use relu_simd::half::{bf16, f16};
+            use relu_simd::thresholds::{set_stream_from, stream_from};
+
+            /// Streams from [`ALIGN_FROM`] on, then runs `check` unless this
+            /// CPU lacks the backend.
+            fn run(check: impl FnOnce(Api)) {
+                set_stream_from(Some(0));
+                assert_eq!(stream_from(), ALIGN_FROM);
+                if let Some(api) = crate::common::handle($backend).map(Api::Method) {
+                    check(api);
+                }
+            }
+
+            #[test]
+            fn every_length_and_offset() {
+                run(check_lengths_and_offsets::<$t>);
+            }
+
+            #[test]
+            fn channel_counts_and_rows() {
+                run(check_channel_counts::<$t>);
+            }
+
+            #[test]
+            fn long_zero_count() {
+                run(check_long_zero_count::<$t>);
+            }
+        }
+    };
+}
+
+/// The streamed tests of one backend.
+macro_rules! backend_tests {
+    ($module:ident, $backend:ident) => {
+        mod $module {
+            element_tests!(relu_simd::Backend::$backend, f32);
+            element_tests!(relu_simd::Backend::$backend, f16);
+        }
+    };
+}
+
+backend_tests!(portable, Portable);
+backend_tests!(avx2, Avx2);
+backend_tests!(avx512, Avx512);
+backend_tests!(neon, Neon);
+backend_tests!(simd128, Simd128);
