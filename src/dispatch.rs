@@ -157,6 +157,7 @@ fn detect_and_store(cache: &AtomicU8, detect: fn() -> Backend) -> Backend {
 }
 
 fn detect() -> Backend {
+    crate::kernel::memory::decide();
     #[cfg(feature = "std")]
     if let Some(name) = std::env::var_os("RELU_SIMD_BACKEND") {
         match from_override(&name.to_string_lossy()) {

@@ -46,6 +46,9 @@ pub struct Activations {
 impl Activations {
     /// The operations of `backend`, or `None` if this CPU cannot run it.
     pub fn new(backend: Backend) -> Option<Activations> {
+        // How long outputs are stored on this CPU, decided before any kernel
+        // runs (`Activations::active` decides it with the backend).
+        crate::kernel::memory::decide();
         backend.is_supported().then_some(Activations { backend })
     }
 

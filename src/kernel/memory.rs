@@ -13,7 +13,7 @@
 //! only on the CPUs where they were measured to win, and only for outputs
 //! too large to stay in the cache.
 
-use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
 
 /// Output streams of at least this many bytes that are not one of their
 /// inputs, and are not streamed, ask for their cache lines
@@ -92,13 +92,14 @@ impl Stores {
     /// How to store an output of `bytes` bytes at `out`, written from
     /// `inputs`: streamed if it is none of them and at least
     /// [`stream_from`] bytes long, else cached (and prefetched if long).
+    /// Short outputs skip the load of the setting.
     #[inline(always)]
     pub(crate) fn for_output<const N: usize>(
         inputs: [*const u8; N],
         out: *const u8,
         bytes: usize,
     ) -> Stores {
-        if bytes >= stream_from() && !inputs.contains(&out) {
+        if bytes >= super::map::ALIGN_FROM && bytes >= stream_from() && !inputs.contains(&out) {
             Stores::Streamed
         } else {
             Stores::Cached {
@@ -119,25 +120,29 @@ impl Stores {
     }
 }
 
-/// Not decided yet (see [`stream_from`]).
-const UNDECIDED: usize = 0;
+/// [`stream_from`]: never until [`decide`] or [`set_stream_from`].
+static STREAM_FROM: AtomicUsize = AtomicUsize::new(usize::MAX);
 
-/// [`stream_from`], once decided.
-static STREAM_FROM: AtomicUsize = AtomicUsize::new(UNDECIDED);
+/// Whether [`STREAM_FROM`] was decided or set.
+static DECIDED: AtomicBool = AtomicBool::new(false);
 
 /// Output bytes from which the element-wise loops use non-temporal stores
-/// on this CPU: decided on first use by [`measured_stream_from`], or set by
-/// [`set_stream_from`]. Never below `ALIGN_FROM` (the loop's stores are
-/// aligned from there, as non-temporal stores need).
+/// on this CPU (`usize::MAX`: never): [`measured_stream_from`] once
+/// [`decide`] ran, which the backend detection and `Activations::new` do
+/// before any kernel can run. Never below `ALIGN_FROM` (the loop's stores
+/// are aligned from there, as non-temporal stores need). One relaxed load:
+/// no call, so the kernels keep their frameless short paths.
 #[inline(always)]
 pub(crate) fn stream_from() -> usize {
-    match STREAM_FROM.load(Relaxed) {
-        UNDECIDED => {
-            let bytes = measured_stream_from();
-            STREAM_FROM.store(bytes, Relaxed);
-            bytes
-        }
-        bytes => bytes,
+    STREAM_FROM.load(Relaxed)
+}
+
+/// Decides [`stream_from`] for this CPU, unless it was already decided or
+/// set. Racing threads store the same value.
+pub(crate) fn decide() {
+    if !DECIDED.load(Relaxed) {
+        STREAM_FROM.store(measured_stream_from(), Relaxed);
+        DECIDED.store(true, Relaxed);
     }
 }
 
@@ -148,6 +153,7 @@ pub(crate) fn stream_from() -> usize {
 pub fn set_stream_from(bytes: Option<usize>) {
     let bytes = bytes.map_or_else(measured_stream_from, |b| b.max(super::map::ALIGN_FROM));
     STREAM_FROM.store(bytes, Relaxed);
+    DECIDED.store(true, Relaxed);
 }
 
 /// The output size from which non-temporal stores won on this CPU, or
