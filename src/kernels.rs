@@ -4,7 +4,7 @@
 //! dispatch and the public API are written once over [`Kernel`], so an
 //! operation joins the crate with an entry here and a row in `api.rs`.
 
-use crate::element::{Element, Widen};
+use crate::element::{Element, Kind, Widen};
 use crate::kernel::ops::{BiasRelu, Clamp, Leaky, Prelu, Relu, ReluBackward};
 use crate::kernel::shapes::{broadcast, count, elementwise, with_sums};
 use crate::kernel::steps::{Arith, Splats};
@@ -41,6 +41,29 @@ impl<T: Element> Params<T> {
         channels: 0,
         sums: core::ptr::null_mut(),
     };
+
+    /// [`NONE`](Self::NONE) in read-only memory, for the calls of operations
+    /// without parameters: a copy on the stack cost each such call about ten
+    /// instructions. (A generic constant cannot be borrowed for `'static`:
+    /// the compiler cannot see that `T::Wide` has no interior mutability; a
+    /// constant of each type can.)
+    #[inline(always)]
+    pub(crate) fn none() -> &'static Self {
+        const F32: &Params<f32> = &Params::NONE;
+        const F64: &Params<f64> = &Params::NONE;
+        const F16: &Params<half::f16> = &Params::NONE;
+        const BF16: &Params<half::bf16> = &Params::NONE;
+        let none: *const () = match T::KIND {
+            Kind::F32 => core::ptr::from_ref(F32).cast(),
+            Kind::F64 => core::ptr::from_ref(F64).cast(),
+            Kind::F16 => core::ptr::from_ref(F16).cast(),
+            Kind::Bf16 => core::ptr::from_ref(BF16).cast(),
+        };
+        // SAFETY: `T::KIND` names `T` itself (each of the four types has its
+        // own, and `Format` is sealed), so `none` points to a `Params<T>`
+        // that lives for the whole program.
+        unsafe { &*none.cast::<Self>() }
+    }
 }
 
 /// The inputs of a kernel call: `x`, and `dy` for a gradient (the same as

@@ -114,7 +114,7 @@ impl Activations {
         // `dispatch::run`; the pointers come from slices of
         // `len` elements, the output is the input or a `&mut` that cannot
         // overlap it; `operands` was checked against `len`.
-        unsafe { run(self.backend, src, dst, &operands.params) }
+        unsafe { run(self.backend, src, dst, operands.params()) }
     }
 
     /// Runs a gradient kernel from `x` and `dy` to `dx` (which may be `dy`),
@@ -161,7 +161,7 @@ impl Activations {
         );
         // SAFETY: as in `forward`; `x` is shared, so it overlaps neither `dy`
         // when that is the output nor `dx`.
-        unsafe { run(self.backend, src, dst, &operands.params) }
+        unsafe { run(self.backend, src, dst, operands.params()) }
     }
 }
 
@@ -172,6 +172,8 @@ type Run<T> = unsafe fn(Backend, Inputs<T>, Output<T>, &Params<T>) -> usize;
 /// The parameters of one call, with what the checks need to know of them.
 struct Operands<'a, T: Element> {
     params: Params<T>,
+    /// Whether `params` is `Params::NONE` (no parameters).
+    none: bool,
     /// Whether `params.lo` and `params.hi` are bounds to check.
     bounds: bool,
     /// The per-channel operand's name, if the operation has one.
@@ -184,6 +186,7 @@ struct Operands<'a, T: Element> {
 impl<'a, T: Element> Operands<'a, T> {
     const NONE: Self = Operands {
         params: Params::NONE,
+        none: true,
         bounds: false,
         channel: None,
         sums: None,
@@ -198,6 +201,7 @@ impl<'a, T: Element> Operands<'a, T> {
         };
         Operands {
             params,
+            none: false,
             ..Self::NONE
         }
     }
@@ -211,6 +215,7 @@ impl<'a, T: Element> Operands<'a, T> {
         };
         Operands {
             params,
+            none: false,
             bounds: true,
             ..Self::NONE
         }
@@ -235,6 +240,7 @@ impl<'a, T: Element> Operands<'a, T> {
         };
         Operands {
             params,
+            none: false,
             channel: Some(name),
             ..Self::NONE
         }
@@ -248,8 +254,19 @@ impl<'a, T: Element> Operands<'a, T> {
             self.params.channels = sums.len();
         }
         self.params.sums = sums.as_mut_ptr();
+        self.none = false;
         self.sums = Some((name, sums.len()));
         self
+    }
+
+    /// The kernel's parameters ([`Params::none`] if there are none).
+    #[inline(always)]
+    fn params(&self) -> &Params<T> {
+        if self.none {
+            Params::none()
+        } else {
+            &self.params
+        }
     }
 
     /// Panics, naming the values, unless the operands fit `len` elements of
