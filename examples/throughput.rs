@@ -90,8 +90,60 @@ fn main() {
     let (names, tables) = report::<f32>(&OPS);
     report::<f16>(&OPS[..2]);
     report::<bf16>(&OPS[..2]);
+    family::<f32>();
+    family::<f16>();
+    family::<bf16>();
     std::fs::write(&chart_path, svg(&names, &tables)).expect("cannot write the chart");
     println!("\nchart: {chart_path}");
+}
+
+/// The ReLU family at L1 (32 KiB per array), out of place from a fixed
+/// source on the active backend: time per call against `relu`'s (the same
+/// bytes moved; the per-channel operands, 64 elements, left out).
+fn family<T: BenchElement>() {
+    let len = 8_192 * 4 / size_of::<T>();
+    let x = data::<T>(len, 1);
+    let channel = data::<T>(64, 2);
+    let (x, channel) = (&x, &channel[..]);
+    let mut y = x.clone();
+    let r = Activations::active();
+    let (lo, hi) = (T::from_f32(-1.0), T::from_f32(6.0));
+    let columns: Vec<Column<'_, T>> = [
+        (
+            "relu",
+            Box::new(move |y: &mut [T]| r.relu(black_box(x), y)) as Run<'_, T>,
+        ),
+        (
+            "leaky_relu",
+            Box::new(move |y| r.leaky_relu(black_box(x), y, 0.01.into())),
+        ),
+        ("relu6", Box::new(move |y| r.relu6(black_box(x), y))),
+        ("clamp", Box::new(move |y| r.clamp(black_box(x), y, lo, hi))),
+        (
+            "bias_relu",
+            Box::new(move |y| r.bias_relu(black_box(x), y, channel)),
+        ),
+        (
+            "prelu",
+            Box::new(move |y| r.prelu(black_box(x), y, channel)),
+        ),
+    ]
+    .into_iter()
+    .map(|(name, run)| Column {
+        name: name.into(),
+        run,
+        charted: false,
+    })
+    .collect();
+    let times = best_times(&columns, &mut y, Duration::from_millis(5));
+    println!(
+        "\n{} family at L1 ({len} elements), out of place: time per call over relu's",
+        T::NAME
+    );
+    for (c, t) in columns.iter().zip(&times) {
+        print!(" {}: {:.2}x", c.name, t / times[0]);
+    }
+    println!();
 }
 
 /// Prints a table per operation of `ops` for `T`; returns the charted

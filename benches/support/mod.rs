@@ -164,23 +164,32 @@ pub fn stores_only<T: BenchElement>(x: &mut [T]) {
 mod store_loop {
     use std::arch::x86_64::*;
 
-    /// Defines a loop of `$store`s of one `$bytes`-byte register over a byte
-    /// slice, then the tail byte by byte.
+    /// Defines a loop of aligned `$store`s of one register over a byte
+    /// slice (so that no store splits a cache line, as the kernels' long
+    /// loops), the unaligned ends byte by byte.
     macro_rules! store_loop {
-        ($name:ident, $feature:literal, $bytes:literal, $set:ident, $store:ident) => {
+        ($name:ident, $feature:literal, $reg:ty, $set:ident, $store:ident) => {
             #[target_feature(enable = $feature)]
             #[inline(never)]
             pub fn $name(x: &mut [u8]) {
                 let v = std::hint::black_box($set(1));
-                let mut chunks = x.chunks_exact_mut($bytes);
-                for c in &mut chunks {
-                    // SAFETY: `c` is `$bytes` writable bytes; unaligned store.
-                    unsafe { $store(c.as_mut_ptr().cast(), v) }
+                // SAFETY: every bit pattern is a valid register.
+                let (head, body, tail) = unsafe { x.align_to_mut::<$reg>() };
+                head.fill(1);
+                for r in body {
+                    // SAFETY: `r` is an aligned, writable register.
+                    unsafe { $store(r, v) }
                 }
-                chunks.into_remainder().fill(1);
+                tail.fill(1);
             }
         };
     }
-    store_loop!(avx512, "avx512f", 64, _mm512_set1_epi8, _mm512_storeu_si512);
-    store_loop!(avx, "avx", 32, _mm256_set1_epi8, _mm256_storeu_si256);
+    store_loop!(
+        avx512,
+        "avx512f",
+        __m512i,
+        _mm512_set1_epi8,
+        _mm512_store_si512
+    );
+    store_loop!(avx, "avx", __m256i, _mm256_set1_epi8, _mm256_store_si256);
 }

@@ -155,9 +155,18 @@ pub(crate) unsafe fn map_part<S: Stream, const N: usize>(
 }
 
 /// The loop of [`map_part`]: the registers from `start` to `last`
-/// (exclusive), unrolled by 4, prefetching up to `span` bytes from `out`
-/// ahead of the stores, which are non-temporal if `STREAM`; returns where it
-/// stopped (`start` if it did not run).
+/// (exclusive), 4 at a time (all 4 loaded, then all 4 stored) and then one
+/// at a time, prefetching up to `span` bytes from `out` ahead of the stores,
+/// which are non-temporal if `STREAM`; returns where it stopped (`start` if
+/// it did not run).
+///
+/// Loading a group before storing it keeps each load ahead of the stores
+/// before it in the same group: a load that follows a store whose address
+/// matches it in the low 12 bits waits for that store (4K aliasing), which
+/// an output placed a few bytes past its input's end, modulo 4 KiB, hits at
+/// every register. Measured on the Zen 3 VM, 8,192 f32 out of place with the
+/// output 16 bytes past that: 20% slower when each register was stored
+/// before the next was loaded.
 ///
 /// # Safety
 /// As [`map`], with `S::BYTES <= start` and `last + S::BYTES` the stream's
@@ -180,40 +189,56 @@ unsafe fn run<S: Stream, const N: usize, const STREAM: bool>(
         let mut at = start;
         while at + UNROLL * S::BYTES <= last {
             prefetch_ahead(out, at, UNROLL * S::BYTES, span);
-            for k in 0..UNROLL {
-                step::<S, N, STREAM>(inputs, out, at + k * S::BYTES, op, tally);
+            let b = S::BYTES;
+            let y = [
+                op.apply(load::<S, N>(inputs, at)),
+                op.apply(load::<S, N>(inputs, at + b)),
+                op.apply(load::<S, N>(inputs, at + 2 * b)),
+                op.apply(load::<S, N>(inputs, at + 3 * b)),
+            ];
+            for (k, y) in y.into_iter().enumerate() {
+                store::<S, STREAM>(y, out.add(at + k * b), tally);
             }
             at += UNROLL * S::BYTES;
         }
         while at < last {
-            step::<S, N, STREAM>(inputs, out, at, op, tally);
+            store::<S, STREAM>(op.apply(load::<S, N>(inputs, at)), out.add(at), tally);
             at += S::BYTES;
         }
         at
     }
 }
 
-/// One register of [`run`], at `at`. A function rather than a closure: a
-/// closure is a function of its own, without the kernel's target features.
+/// Loads the registers of `inputs` at `at`. A function rather than a
+/// closure: a closure is a function of its own, without the kernel's target
+/// features, so the loads inside it would not inline.
 ///
 /// # Safety
-/// As [`run`], for the register at `at`.
+/// As [`run`], for the registers at `at`.
 #[inline(always)]
-unsafe fn step<S: Stream, const N: usize, const STREAM: bool>(
-    inputs: [*const u8; N],
-    out: *mut u8,
-    at: usize,
-    op: &impl Op<S::Reg, N>,
+unsafe fn load<S: Stream, const N: usize>(inputs: [*const u8; N], at: usize) -> [S::Reg; N] {
+    // SAFETY: forwarded from the caller.
+    inputs.map(|p| unsafe { S::load(p.add(at)) })
+}
+
+/// Stores one register of [`run`] at `p`, non-temporal if `STREAM`, and
+/// tallies it.
+///
+/// # Safety
+/// As [`run`], for the register at `p`.
+#[inline(always)]
+unsafe fn store<S: Stream, const STREAM: bool>(
+    y: S::Reg,
+    p: *mut u8,
     tally: &mut impl Tally<S::Reg>,
 ) {
     // SAFETY: forwarded from the caller.
     unsafe {
-        let y = op.apply(inputs.map(|p| S::load(p.add(at))));
         if STREAM {
-            S::store_stream(y, out.add(at));
+            S::store_stream(y, p);
         } else {
-            S::store(y, out.add(at));
+            S::store(y, p);
         }
-        tally.whole(y);
     }
+    tally.whole(y);
 }
