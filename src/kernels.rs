@@ -4,7 +4,7 @@
 //! dispatch and the public API are written once over [`Kernel`], so an
 //! operation joins the crate with an entry here and a row in `api.rs`.
 
-use crate::element::{Element, Kind, Widen};
+use crate::element::{Element, Kind, WideFloat, Widen};
 use crate::kernel::ops::{BiasRelu, Clamp, Leaky, Prelu, Relu, ReluBackward};
 use crate::kernel::shapes::{broadcast, count, elementwise, with_sums};
 use crate::kernel::steps::{Arith, Splats};
@@ -101,6 +101,14 @@ pub trait Kernel {
     unsafe fn scalar<T: Widen>(src: Inputs<T>, dst: Output<T>, p: &Params<T>) -> usize;
 }
 
+/// Whether `a` is a positive finite number (`a * 0` is NaN for infinities
+/// and NaN): leaky ReLU's usual slope, which has a shorter kernel.
+#[inline(always)]
+fn positive_finite<W: WideFloat>(a: W) -> bool {
+    let zero = W::from(0.0);
+    a > zero && a * zero == zero
+}
+
 /// What a kernel returns: a count, or nothing (0).
 trait Outcome {
     fn count(self) -> usize;
@@ -173,7 +181,11 @@ kernels! {
     }
     /// `out = leaky_relu(x, alpha)`.
     LeakyReluForward(x, dy, out, len, p) {
-        simd: elementwise::<T, T::Stream<V>, 1>([x], out, len, &Leaky::<T, V>::new(p.alpha)),
+        simd: if positive_finite(p.alpha) {
+            elementwise::<T, T::Stream<V>, 1>([x], out, len, &Leaky::<T, V, true>::new(p.alpha))
+        } else {
+            elementwise::<T, T::Stream<V>, 1>([x], out, len, &Leaky::<T, V>::new(p.alpha))
+        },
         scalar: scalar::each(x, out, len, |x| scalar::leaky_relu(x, p.alpha)),
     }
     /// `out = leaky_relu'(x, alpha) * dy`.

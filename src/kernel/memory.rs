@@ -146,7 +146,7 @@ pub(crate) fn decide() {
     }
 }
 
-/// Sets [`stream_from`] (raised to `ALIGN_FROM`), or with `None` decides it
+/// Sets `thresholds::stream_from` (raised to `ALIGN_FROM`), or with `None` decides it
 /// again for this CPU. For the tests, which must run the streamed loops on
 /// every CPU; the choice never changes a result's bits, so other threads'
 /// calls are unaffected but for speed.

@@ -81,15 +81,17 @@ impl<V: Lanes<I>, I: bytemuck::Pod + Into<i64>> Tally<V> for ZeroCount<V, I> {
     }
 }
 
-/// Leaky ReLU with a splatted wide `alpha`.
-pub(crate) struct Leaky<T: Layout, V: Register<T>> {
+/// Leaky ReLU with a splatted wide `alpha`; `POSITIVE`: `alpha` is a
+/// positive finite number (see [`Arith::leaky_positive`]).
+pub(crate) struct Leaky<T: Layout, V: Register<T>, const POSITIVE: bool = false> {
     arith: Arith<T, V>,
     alpha: V,
 }
 
-impl<T: Layout, V: Register<T>> Leaky<T, V> {
+impl<T: Layout, V: Register<T>, const POSITIVE: bool> Leaky<T, V, POSITIVE> {
     /// # Safety
-    /// The CPU has the ISA of `V`.
+    /// The CPU has the ISA of `V`; with `POSITIVE`, `alpha` is a positive
+    /// finite number.
     #[inline(always)]
     pub(crate) unsafe fn new(alpha: T::Wide) -> Self {
         // SAFETY: forwarded from the caller.
@@ -102,11 +104,18 @@ impl<T: Layout, V: Register<T>> Leaky<T, V> {
     }
 }
 
-impl<T: Layout, V: Register<T>> Op<V, 1> for Leaky<T, V> {
+impl<T: Layout, V: Register<T>, const POSITIVE: bool> Op<V, 1> for Leaky<T, V, POSITIVE> {
     #[inline(always)]
     unsafe fn apply(&self, [x]: [V; 1]) -> V {
-        // SAFETY: the caller has the ISA.
-        unsafe { self.arith.leaky(x, self.alpha) }
+        // SAFETY: the caller has the ISA; `alpha` is positive and finite if
+        // `POSITIVE` (`new`).
+        unsafe {
+            if POSITIVE {
+                self.arith.leaky_positive(x, self.alpha)
+            } else {
+                self.arith.leaky(x, self.alpha)
+            }
+        }
     }
 }
 

@@ -166,6 +166,22 @@ impl<T: Layout, V: Register<T>> Arith<T, V> {
         }
     }
 
+    /// [`leaky`](Self::leaky) for a positive finite `scale`. There
+    /// `scale * x` is NaN only where `x` is NaN, whose lanes keep `x`, so it
+    /// needs no canonicalisation (narrowing a NaN gives bits that are then
+    /// dropped), and for `x = +0` it is `+0`, which is `x`, so `x` may be
+    /// kept wherever `bits > bits(-inf)`, as ReLU keeps it: a multiply, a
+    /// compare and a select for `f32` (8 operations in [`leaky`](Self::leaky)).
+    #[inline(always)]
+    pub(crate) unsafe fn leaky_positive(&self, x: V, scale: V) -> V {
+        // SAFETY: forwarded from the caller.
+        unsafe {
+            let scaled = T::narrow(self.mul(T::widen(x), scale));
+            let keep = <V as Lanes<T::Lane>>::gt(x, self.lane.neg_inf);
+            <V as Lanes<T::Lane>>::select(keep, x, scaled)
+        }
+    }
+
     /// `dy` where `0 < x <= inf`, else `round(scale * dy)`: their backward.
     #[inline(always)]
     pub(crate) unsafe fn leaky_backward(&self, x: V, dy: V, scale: V) -> V {
