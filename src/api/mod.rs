@@ -11,9 +11,8 @@ mod table;
 
 pub use table::*;
 
-use crate::dispatch;
 use crate::element::{Element, Wide};
-use crate::kernels::{Inputs, Kernel, Output, Params};
+use crate::kernels::{Inputs, Output, Params};
 use crate::{Backend, scalar};
 use core::marker::PhantomData;
 use core::mem::MaybeUninit;
@@ -69,26 +68,12 @@ impl Activations {
         self.backend
     }
 
-    /// Runs a forward kernel from `src` to `dst` (which may be `src`), after
+    /// Runs a forward kernel from `src` to `dst` (which may be `src`)
+    /// through `run` (a [`Run`]: the sequential or the parallel form), after
     /// the checks.
     #[inline(always)]
     #[track_caller]
-    fn forward<T: Element, K: Kernel>(
-        self,
-        op: &str,
-        data: &str,
-        src: (*const T, usize),
-        dst: (*mut T, usize),
-        operands: &Operands<'_, T>,
-    ) -> usize {
-        self.forward_with(op, data, src, dst, operands, dispatch::run::<T, K>)
-    }
-
-    /// As `forward`, running the kernel through `run` (which has the
-    /// contract of [`dispatch::run`]): the sequential or the parallel form.
-    #[inline(always)]
-    #[track_caller]
-    fn forward_with<T: Element>(
+    fn forward<T: Element>(
         self,
         op: &str,
         data: &str,
@@ -117,27 +102,13 @@ impl Activations {
         unsafe { run(self.backend, src, dst, operands.params()) }
     }
 
-    /// Runs a gradient kernel from `x` and `dy` to `dx` (which may be `dy`),
-    /// after the checks; `x_name` is the first input's name.
-    #[inline(always)]
-    #[track_caller]
-    fn backward<T: Element, K: Kernel>(
-        self,
-        op: &str,
-        x_name: &str,
-        x: &[T],
-        dy: (*const T, usize),
-        dx: (*mut T, usize),
-        operands: &Operands<'_, T>,
-    ) -> usize {
-        self.backward_with(op, x_name, x, dy, dx, operands, dispatch::run::<T, K>)
-    }
-
-    /// As `backward`, running the kernel through `run`, as `forward_with`.
+    /// Runs a gradient kernel from `x` and `dy` to `dx` (which may be `dy`)
+    /// through `run`, as `forward`, after the checks; `x_name` is the first
+    /// input's name.
     #[inline(always)]
     #[track_caller]
     #[allow(clippy::too_many_arguments)]
-    fn backward_with<T: Element>(
+    fn backward<T: Element>(
         self,
         op: &str,
         x_name: &str,
@@ -166,7 +137,7 @@ impl Activations {
 }
 
 /// A way to run a kernel on checked operands, with the contract of
-/// [`dispatch::run`]: `dispatch::run::<T, K>` itself, or a parallel form.
+/// [`dispatch::run`](crate::dispatch::run): `dispatch::run::<T, K>` itself, or a parallel form.
 type Run<T> = unsafe fn(Backend, Inputs<T>, Output<T>, &Params<T>) -> usize;
 
 /// The parameters of one call, with what the checks need to know of them.

@@ -34,7 +34,7 @@
 use super::{Activations, Operands, Run, assume_init};
 use crate::Backend;
 use crate::element::{Element, Wide};
-use crate::kernels::{self, Inputs, Output, Params};
+use crate::kernels::{self, Inputs, Kernel, Output, Params};
 use core::cell::Cell;
 use core::mem::MaybeUninit;
 use rayon::prelude::*;
@@ -233,158 +233,38 @@ macro_rules! par_doc {
     };
 }
 
-/// A kernel run in parallel: `run` with the sequential kernel `$k`.
-macro_rules! par_run {
-    ($k:ty) => {{
-        // SAFETY (of the function): `run` has `dispatch::run`'s contract,
-        // given a `sequential` that has it.
-        unsafe fn go<T: Element>(
-            backend: Backend,
-            src: Inputs<T>,
-            dst: Output<T>,
-            p: &Params<T>,
-        ) -> usize {
-            // SAFETY: forwarded from the caller; `dispatch::run` has its
-            // own contract.
-            unsafe { run(crate::dispatch::run::<T, $k>, backend, src, dst, p) }
-        }
-        go::<T> as Run<T>
-    }};
+/// The runner of the parallel forms: [`run`] with the sequential kernel
+/// `dispatch::run::<T, K>`.
+///
+/// # Safety
+/// As [`dispatch::run`](crate::dispatch::run).
+unsafe fn parallel<T: Element, K: Kernel>(
+    backend: Backend,
+    src: Inputs<T>,
+    dst: Output<T>,
+    p: &Params<T>,
+) -> usize {
+    // SAFETY: forwarded from the caller; `run` asks of `sequential` the
+    // contract of `dispatch::run`, which `dispatch::run` has.
+    unsafe { run(crate::dispatch::run::<T, K>, backend, src, dst, p) }
 }
 
-/// Generates the parallel forms of each row of the table, as `operations!`
+/// Generates the parallel forms of the rows of the table, with `forms!` as
 /// the sequential free functions.
 macro_rules! par_operations {
-    () => {};
-
-    (
+    ($(
         $(#[$doc:meta])*
-        forward $kernel:ident: $op:ident, $inplace:ident, $uninit:ident
-            ($($p:ident: $pt:ty),*) => $operands:expr;
-        $($rest:tt)*
-    ) => {
-        #[doc = par_doc!($op)]
-        #[inline]
-        #[track_caller]
-        pub fn $op<T: Element>(src: &[T], dst: &mut [T], $($p: $pt),*) {
-            let (src, dst) = ((src.as_ptr(), src.len()), (dst.as_mut_ptr(), dst.len()));
-            let run = par_run!(kernels::$kernel);
-            handle().forward_with(stringify!($op), "src", src, dst, &$operands, run);
+        $kind:ident $kernel:ident: $op:ident, $inplace:ident, $uninit:ident $params:tt
+            => $operands:expr;
+    )*) => {$(
+        forms! {
+            [] handle(), parallel;
+            [#[doc = par_doc!($op)]]
+            [#[doc = par_doc!($inplace)]]
+            [#[doc = par_doc!($uninit)]]
+            $kind $kernel: $op, $inplace, $uninit $params => $operands
         }
-
-        #[doc = par_doc!($inplace)]
-        #[inline]
-        #[track_caller]
-        pub fn $inplace<T: Element>(x: &mut [T], $($p: $pt),*) {
-            let (p, len) = (x.as_mut_ptr(), x.len());
-            let run = par_run!(kernels::$kernel);
-            handle().forward_with(stringify!($inplace), "x", (p.cast_const(), len), (p, len), &$operands, run);
-        }
-
-        #[doc = par_doc!($uninit)]
-        #[inline]
-        #[track_caller]
-        pub fn $uninit<'d, T: Element>(
-            src: &[T],
-            dst: &'d mut [MaybeUninit<T>],
-            $($p: $pt),*
-        ) -> &'d mut [T] {
-            let out = (dst.as_mut_ptr().cast::<T>(), dst.len());
-            let src = (src.as_ptr(), src.len());
-            let run = par_run!(kernels::$kernel);
-            handle().forward_with(stringify!($uninit), "src", src, out, &$operands, run);
-            // SAFETY: the chunks wrote all of `dst` (as long as `src`).
-            unsafe { assume_init(dst) }
-        }
-
-        par_operations!($($rest)*);
-    };
-
-    (
-        $(#[$doc:meta])*
-        count $kernel:ident: $op:ident, $inplace:ident, $uninit:ident () => $operands:expr;
-        $($rest:tt)*
-    ) => {
-        #[doc = par_doc!($op)]
-        #[inline]
-        #[track_caller]
-        pub fn $op<T: Element>(src: &[T], dst: &mut [T]) -> usize {
-            let (src, dst) = ((src.as_ptr(), src.len()), (dst.as_mut_ptr(), dst.len()));
-            let run = par_run!(kernels::$kernel);
-            handle().forward_with(stringify!($op), "src", src, dst, &$operands, run)
-        }
-
-        #[doc = par_doc!($inplace)]
-        #[inline]
-        #[track_caller]
-        pub fn $inplace<T: Element>(x: &mut [T]) -> usize {
-            let (p, len) = (x.as_mut_ptr(), x.len());
-            let run = par_run!(kernels::$kernel);
-            handle().forward_with(stringify!($inplace), "x", (p.cast_const(), len), (p, len), &$operands, run)
-        }
-
-        #[doc = par_doc!($uninit)]
-        #[inline]
-        #[track_caller]
-        pub fn $uninit<'d, T: Element>(
-            src: &[T],
-            dst: &'d mut [MaybeUninit<T>],
-        ) -> (&'d mut [T], usize) {
-            let out = (dst.as_mut_ptr().cast::<T>(), dst.len());
-            let src = (src.as_ptr(), src.len());
-            let run = par_run!(kernels::$kernel);
-            let n = handle().forward_with(stringify!($uninit), "src", src, out, &$operands, run);
-            // SAFETY: the chunks wrote all of `dst` (as long as `src`).
-            (unsafe { assume_init(dst) }, n)
-        }
-
-        par_operations!($($rest)*);
-    };
-
-    (
-        $(#[$doc:meta])*
-        backward $kernel:ident: $op:ident, $inplace:ident, $uninit:ident
-            ($x:ident; $($p:ident: $pt:ty),*) => $operands:expr;
-        $($rest:tt)*
-    ) => {
-        #[doc = par_doc!($op)]
-        #[inline]
-        #[track_caller]
-        pub fn $op<T: Element>($x: &[T], dy: &[T], dx: &mut [T], $($p: $pt),*) {
-            let (dy, dx) = ((dy.as_ptr(), dy.len()), (dx.as_mut_ptr(), dx.len()));
-            let run = par_run!(kernels::$kernel);
-            handle().backward_with(stringify!($op), stringify!($x), $x, dy, dx, &$operands, run);
-        }
-
-        #[doc = par_doc!($inplace)]
-        #[inline]
-        #[track_caller]
-        pub fn $inplace<T: Element>($x: &[T], dy: &mut [T], $($p: $pt),*) {
-            let dy = (dy.as_mut_ptr(), dy.len());
-            let input = (dy.0.cast_const(), dy.1);
-            let run = par_run!(kernels::$kernel);
-            handle().backward_with(stringify!($inplace), stringify!($x), $x, input, dy, &$operands, run);
-        }
-
-        #[doc = par_doc!($uninit)]
-        #[inline]
-        #[track_caller]
-        pub fn $uninit<'d, T: Element>(
-            $x: &[T],
-            dy: &[T],
-            dx: &'d mut [MaybeUninit<T>],
-            $($p: $pt),*
-        ) -> &'d mut [T] {
-            let out = (dx.as_mut_ptr().cast::<T>(), dx.len());
-            let dy = (dy.as_ptr(), dy.len());
-            let run = par_run!(kernels::$kernel);
-            handle().backward_with(stringify!($uninit), stringify!($x), $x, dy, out, &$operands, run);
-            // SAFETY: the chunks wrote all of `dx` (as long as the inputs).
-            unsafe { assume_init(dx) }
-        }
-
-        par_operations!($($rest)*);
-    };
+    )*};
 }
 
 crate::for_each_operation!(par_operations);
