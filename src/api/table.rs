@@ -8,9 +8,10 @@ use crate::kernels;
 use core::mem::MaybeUninit;
 
 /// Calls `$callback! { .. }` with the rows of the table of operations, as
-/// written below: how the crate generates its functions (`operations!`), and
-/// how other crates of the workspace derive theirs (the C API in `capi/`), so
-/// that a new row reaches them all. Not part of the public API.
+/// written below: how the crate generates its functions (`operations!`) and
+/// its parallel forms (`par_operations!` in `par.rs`), and how other crates of
+/// the workspace derive theirs (the C API in `capi/`), so that a new row
+/// reaches them all. Not part of the public API.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! for_each_operation {
