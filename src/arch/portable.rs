@@ -6,7 +6,7 @@
 //! and bitwise ops for every decision (see `kernel/steps.rs`); its float add and
 //! multiply are the IEEE ones, rounding to nearest even.
 
-use crate::kernel::{Float, Lanes, Vector};
+use crate::kernel::{Float, HalfFloat, Lanes, Vector};
 use bytemuck::cast;
 use wide::{f32x8, f64x4, i16x8, i16x16, i32x8, i64x4, u16x16, u32x8, u64x4};
 
@@ -173,3 +173,6 @@ macro_rules! float {
 
 float!(f32, f32x8);
 float!(f64, f64x4);
+
+/// f16 conversions in integer code (`kernel/convert.rs`).
+impl HalfFloat for Register {}

@@ -4,9 +4,10 @@
 //! The 16-bit formats arrive sign-extended in 32-bit lanes (see
 //! [`Halves`](super::stream::Halves)). Widening is exact; narrowing rounds to nearest
 //! even, as `half`'s `from_f32` does, which the tests check over every
-//! pattern. No F16C or FP16 instruction is used: their availability cannot be
-//! detected by `cpufeatures`, and plain integer code runs everywhere the
-//! backend does. The f32 adds and subtracts below only see normal numbers or
+//! pattern. The f16 conversions are [`HalfFloat`](super::isa::HalfFloat)'s: the integer code below,
+//! or the AVX-512 backend's `vcvtph2ps`/`vcvtps2ph` (AVX-512F, so every CPU
+//! running that backend has them); the AVX2 backend does not use F16C, whose
+//! availability `cpufeatures` cannot detect. The f32 adds and subtracts below only see normal numbers or
 //! zero, so their results do not depend on denormal modes.
 //!
 //! Narrowing expects no NaN but the canonical one (kernels canonicalise
@@ -60,11 +61,12 @@ unsafe fn f32_to_bf16_lanes<V: Lanes<i32>>(f: V) -> V {
 #[inline(always)]
 pub(crate) unsafe fn f16_to_f32<V: Isa>(v: V) -> V {
     // SAFETY: forwarded from the caller.
-    unsafe { f16_to_f32_lanes::<V>(v) }
+    unsafe { v.f16_to_f32() }
 }
 
+/// [`f16_to_f32`] in integer code: [`HalfFloat`](super::isa::HalfFloat)'s default.
 #[inline(always)]
-unsafe fn f16_to_f32_lanes<V: Lanes<i32> + Float<f32>>(h: V) -> V {
+pub(crate) unsafe fn f16_to_f32_lanes<V: Lanes<i32> + Float<f32>>(h: V) -> V {
     /// f16's exponent field, moved to where f32's is.
     const EXPONENT: u32 = 0x7c00 << 13;
     // SAFETY: forwarded from the caller.
@@ -93,11 +95,12 @@ unsafe fn f16_to_f32_lanes<V: Lanes<i32> + Float<f32>>(h: V) -> V {
 #[inline(always)]
 pub(crate) unsafe fn f32_to_f16<V: Isa>(v: V) -> V {
     // SAFETY: forwarded from the caller.
-    unsafe { f32_to_f16_lanes::<V>(v) }
+    unsafe { v.f32_to_f16() }
 }
 
+/// [`f32_to_f16`] in integer code: [`HalfFloat`](super::isa::HalfFloat)'s default.
 #[inline(always)]
-unsafe fn f32_to_f16_lanes<V: Lanes<i32> + Float<f32>>(f: V) -> V {
+pub(crate) unsafe fn f32_to_f16_lanes<V: Lanes<i32> + Float<f32>>(f: V) -> V {
     const HALF: u32 = 126 << 23;
     // SAFETY: forwarded from the caller.
     unsafe {

@@ -243,10 +243,32 @@ pub trait Float<F>: Vector {
     unsafe fn fmul(self, other: Self) -> Self;
 }
 
+/// Conversions between f16 and f32 in 32-bit lanes (the f16 bits in the low
+/// 16 bits of a lane): the integer code of `convert.rs` unless the ISA has
+/// exact conversion instructions that every CPU running its backend has.
+pub trait HalfFloat: Lanes<i32> + Float<f32> {
+    /// f16 to f32, exactly; a NaN stays a NaN of the same sign.
+    ///
+    /// # Safety
+    /// The CPU has this ISA (as for the method below).
+    unsafe fn f16_to_f32(self) -> Self {
+        // SAFETY: forwarded from the caller.
+        unsafe { super::convert::f16_to_f32_lanes(self) }
+    }
+
+    /// f32 to f16, rounding to nearest even, into the low 16 bits of each
+    /// lane (the high 16 bits zero); the canonical NaN of either sign gives
+    /// f16's canonical NaN of that sign.
+    unsafe fn f32_to_f16(self) -> Self {
+        // SAFETY: forwarded from the caller.
+        unsafe { super::convert::f32_to_f16_lanes(self) }
+    }
+}
+
 /// Everything a backend's register provides: what the per-type conversions
 /// in [`Layout`](super::stream::Layout) may use.
-pub trait Isa: Lanes<i16> + Lanes<i32> + Lanes<i64> + Float<f32> + Float<f64> {}
-impl<V: Lanes<i16> + Lanes<i32> + Lanes<i64> + Float<f32> + Float<f64>> Isa for V {}
+pub trait Isa: Lanes<i16> + Lanes<i32> + Lanes<i64> + Float<f32> + Float<f64> + HalfFloat {}
+impl<V: Lanes<i16> + Lanes<i32> + Lanes<i64> + Float<f32> + Float<f64> + HalfFloat> Isa for V {}
 
 /// What a kernel for element type `T` needs of the register `V`: integer lanes
 /// of `T`'s width (its `Bits`), integer lanes of its arithmetic

@@ -5,7 +5,7 @@
 //! particular no `fmax`, which quiets signalling NaNs.
 
 use crate::arch::float_lanes;
-use crate::kernel::{Lanes, Vector};
+use crate::kernel::{HalfFloat, Lanes, Vector};
 use core::arch::aarch64::*;
 
 // SAFETY (every block in this file): NEON is part of the aarch64 baseline;
@@ -231,3 +231,6 @@ float_lanes!(
 
 /// The register of this backend.
 pub(crate) type Register = uint8x16_t;
+
+/// f16 conversions in integer code (`kernel/convert.rs`).
+impl HalfFloat for uint8x16_t {}

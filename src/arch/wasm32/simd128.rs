@@ -22,7 +22,7 @@
 //! module exists only where `simd128` is enabled for the whole crate, so only
 //! the ones that touch memory need `unsafe`.
 
-use crate::kernel::{Float, Lanes, Vector};
+use crate::kernel::{Float, HalfFloat, Lanes, Vector};
 use core::arch::wasm32::*;
 
 impl Vector for v128 {
@@ -239,3 +239,6 @@ float_lanes!(f64, f64x2_splat, f64x2_add, f64x2_sub, f64x2_mul);
 
 /// The register of this backend.
 pub(crate) type Register = v128;
+
+/// f16 conversions in integer code (`kernel/convert.rs`).
+impl HalfFloat for v128 {}

@@ -8,7 +8,7 @@
 //! `vpmaskmov` has no 16-bit form.
 
 use crate::arch::float_lanes;
-use crate::kernel::{Lanes, Vector};
+use crate::kernel::{HalfFloat, Lanes, Vector};
 use core::arch::x86_64::*;
 
 impl Vector for __m256i {
@@ -238,3 +238,6 @@ float_lanes!(
 
 /// The register of this backend.
 pub(crate) type Register = __m256i;
+
+/// f16 conversions in integer code (`kernel/convert.rs`).
+impl HalfFloat for __m256i {}

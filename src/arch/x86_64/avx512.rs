@@ -8,7 +8,7 @@
 //! they cannot fault.
 
 use crate::arch::float_lanes;
-use crate::kernel::{Lanes, Vector};
+use crate::kernel::{HalfFloat, Lanes, Vector};
 use core::arch::x86_64::*;
 
 impl Vector for __m512i {
@@ -242,3 +242,32 @@ float_lanes!(
 
 /// The register of this backend.
 pub(crate) type Register = __m512i;
+
+/// f16 conversions by `vcvtph2ps`/`vcvtps2ph` (AVX-512F). Widening is exact
+/// for every f16 (subnormals included: these instructions ignore the
+/// denormals-are-zero and flush-to-zero modes for f16). A NaN stays a NaN of
+/// its sign (a signalling one comes out quiet, a change the kernels never
+/// store: they store the input's own bits for an input NaN and the canonical
+/// NaN for a computed one). Narrowing rounds to nearest even by its immediate,
+/// not by the rounding mode, and gives `0x7e00` / `0xfe00` for the canonical
+/// NaNs, as the integer code does.
+impl HalfFloat for __m512i {
+    #[inline(always)]
+    unsafe fn f16_to_f32(self) -> Self {
+        // SAFETY: the caller guarantees AVX-512F. `vpmovdw` keeps the low 16
+        // bits of each lane: the f16 bits.
+        unsafe { _mm512_castps_si512(_mm512_cvtph_ps(_mm512_cvtepi32_epi16(self))) }
+    }
+
+    #[inline(always)]
+    unsafe fn f32_to_f16(self) -> Self {
+        // SAFETY: the caller guarantees AVX-512F. The f16 results are
+        // zero-extended back into 32-bit lanes.
+        unsafe {
+            let h = _mm512_cvtps_ph::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(
+                _mm512_castsi512_ps(self),
+            );
+            _mm512_cvtepu16_epi32(h)
+        }
+    }
+}
