@@ -5,8 +5,8 @@
 //! operation joins the crate with an entry here and a row in `api.rs`.
 
 use crate::element::{Element, Kind, WideFloat, Widen};
-use crate::kernel::ops::{BiasRelu, Clamp, Leaky, Prelu, Relu, ReluBackward};
-use crate::kernel::shapes::{broadcast, count, elementwise, with_sums};
+use crate::kernel::ops::{BiasRelu, Clamp, Leaky, Prelu, ReluBackward};
+use crate::kernel::shapes::{broadcast, count, elementwise, relu, with_sums};
 use crate::kernel::steps::{Arith, Splats};
 use crate::kernel::{Layout, Plain, Register};
 use crate::scalar;
@@ -166,7 +166,7 @@ macro_rules! kernels {
 kernels! {
     /// `out = relu(x)`.
     ReluForward(x, dy, out, len, p) {
-        simd: elementwise::<T, Plain<V>, 1>([x], out, len, &Relu(Splats::new(T::BITS))),
+        simd: relu::<T, V>(x, out, len),
         scalar: scalar::each(x, out, len, scalar::relu),
     }
     /// `out = relu'(x) * dy`.

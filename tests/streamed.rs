@@ -1,12 +1,14 @@
-//! The non-temporal stores of long outputs, on every backend and element
-//! type. The kernels use them only on the CPUs where they were measured to
-//! win, and only for outputs of megabytes; this test binary lowers the
-//! threshold for its whole process (the setting is global, hence a binary
-//! of its own) to the least it can be, the 2 KiB from which the loops'
-//! stores are aligned, so that the length, offset and channel checks of
-//! `tests/backends.rs` run their out-of-place outputs through the streamed
-//! loop on every CPU. (In place, nothing streams.) `f32` and `f16` cover
-//! both ways a loop stores (whole registers; 16-bit halves of 32-bit lanes),
+//! The store paths the kernels take only on some CPUs, on every backend and
+//! element type: the non-temporal stores of long outputs (used only where
+//! they were measured to win, for outputs of megabytes) and ReLU in place by
+//! masked stores of the lanes it clears (used only where measured, with
+//! AVX-512; other backends stand in with a load, select and store). This
+//! test binary turns both on for its whole process (the settings are global,
+//! hence a binary of its own), streaming from the least it can, the 2 KiB
+//! from which the loops' stores are aligned, so that the length, offset and
+//! channel checks of `tests/backends.rs` run their outputs through these
+//! loops on every CPU. `f32` and `f16` cover both ways a loop stores (whole
+//! registers; 16-bit halves of 32-bit lanes; in place, 32- and 16-bit lanes),
 //! and keep this binary quick to build; the scalar reference has no such
 //! stores.
 
@@ -21,12 +23,13 @@ macro_rules! element_tests {
             use crate::common::table::Api;
             #[allow(unused_imports)]
             use relu_simd::half::{bf16, f16};
-            use relu_simd::thresholds::{set_stream_from, stream_from};
+            use relu_simd::thresholds::{set_clears_in_place, set_stream_from, stream_from};
 
-            /// Streams from [`ALIGN_FROM`] on, then runs `check` unless this
-            /// CPU lacks the backend.
+            /// Streams from [`ALIGN_FROM`] on and clears in place, then runs
+            /// `check` unless this CPU lacks the backend.
             fn run(check: impl FnOnce(Api)) {
                 set_stream_from(Some(0));
+                set_clears_in_place(Some(true));
                 assert_eq!(stream_from(), ALIGN_FROM);
                 if let Some(api) = crate::common::handle($backend).map(Api::Method) {
                     check(api);

@@ -58,6 +58,10 @@ pub trait Vector: Copy {
     /// Width of the register in bytes.
     const BYTES: usize;
 
+    /// Whether [`Lanes::store_where`] is one masked store instruction (AVX-512)
+    /// rather than its default load, select and store.
+    const MASKED_STORES: bool = false;
+
     /// Loads `BYTES` bytes from `p` (no alignment needed).
     ///
     /// # Safety
@@ -191,6 +195,21 @@ pub trait Lanes<I>: Vector {
 
     /// `counts` plus one in the lanes `mask` sets (wrapping).
     unsafe fn count_into(counts: Self, mask: Self::Mask) -> Self;
+
+    /// Stores the lanes of `self` that `mask` sets to `p`, leaving the bytes
+    /// of the other lanes as they are. The default loads the register at `p`,
+    /// selects and stores it whole (no other thread may write those bytes
+    /// meanwhile: the kernels own their output); AVX-512 overrides it with a
+    /// masked store, which writes only the lanes set
+    /// ([`MASKED_STORES`](Vector::MASKED_STORES)).
+    ///
+    /// # Safety
+    /// `p` is valid for reads and writes of `BYTES` bytes.
+    #[inline(always)]
+    unsafe fn store_where(self, mask: Self::Mask, p: *mut u8) {
+        // SAFETY: forwarded from the caller.
+        unsafe { Self::select(mask, self, Self::load(p)).store(p) }
+    }
 
     /// The sum of the lanes of `counts`, read as unsigned integers.
     #[inline(always)]

@@ -13,7 +13,8 @@
 //! only on the CPUs where they were measured to win, and only for outputs
 //! too large to stay in the cache.
 
-use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
+use super::isa::Vector;
+use core::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering::Relaxed};
 
 /// Output streams of at least this many bytes that are not one of their
 /// inputs, and are not streamed, ask for their cache lines
@@ -137,11 +138,35 @@ pub(crate) fn stream_from() -> usize {
     STREAM_FROM.load(Relaxed)
 }
 
-/// Decides [`stream_from`] for this CPU, unless it was already decided or
-/// set. Racing threads store the same value.
+/// [`clears_in_place`]'s setting: never (until [`decide`]), with the
+/// backends whose masked store is one instruction, or with every backend.
+static CLEARS: AtomicU8 = AtomicU8::new(NEVER);
+const NEVER: u8 = 0;
+const MASKED_STORES: u8 = 1;
+const ALWAYS: u8 = 2;
+
+/// Whether ReLU in place over `bytes` bytes with registers `V` stores only
+/// the lanes it clears (`map::clear`) rather than every register: from
+/// `ALIGN_FROM` (the aligned loop) on the CPUs where [`measured`] found it
+/// faster, with the backends that have masked stores. One relaxed load, as
+/// [`stream_from`].
+#[inline(always)]
+pub(crate) fn clears_in_place<V: Vector>(bytes: usize) -> bool {
+    bytes >= super::map::ALIGN_FROM
+        && match CLEARS.load(Relaxed) {
+            ALWAYS => true,
+            MASKED_STORES => V::MASKED_STORES,
+            _ => false,
+        }
+}
+
+/// Decides [`stream_from`] and [`clears_in_place`] for this CPU, unless
+/// they were already decided or set. Racing threads store the same values.
 pub(crate) fn decide() {
     if !DECIDED.load(Relaxed) {
-        STREAM_FROM.store(measured_stream_from(), Relaxed);
+        let m = measured();
+        STREAM_FROM.store(m.stream_from, Relaxed);
+        CLEARS.store(m.clears, Relaxed);
         DECIDED.store(true, Relaxed);
     }
 }
@@ -151,13 +176,38 @@ pub(crate) fn decide() {
 /// every CPU; the choice never changes a result's bits, so other threads'
 /// calls are unaffected but for speed.
 pub fn set_stream_from(bytes: Option<usize>) {
-    let bytes = bytes.map_or_else(measured_stream_from, |b| b.max(super::map::ALIGN_FROM));
+    decide();
+    let bytes = bytes.map_or_else(|| measured().stream_from, |b| b.max(super::map::ALIGN_FROM));
     STREAM_FROM.store(bytes, Relaxed);
-    DECIDED.store(true, Relaxed);
 }
 
-/// The output size from which non-temporal stores won on this CPU, or
-/// `usize::MAX` (never) on CPUs where they lost or were not measured.
+/// Sets whether ReLU in place stores only the lanes it clears: `Some(true)`
+/// on every backend from `ALIGN_FROM` (where a backend has no masked store,
+/// its stand-in loads, selects and stores the whole register), `Some(false)`
+/// never, `None` as decided for this CPU. For the tests, as
+/// [`set_stream_from`].
+pub fn set_clears_in_place(clears: Option<bool>) {
+    decide();
+    let setting = match clears {
+        Some(true) => ALWAYS,
+        Some(false) => NEVER,
+        None => measured().clears,
+    };
+    CLEARS.store(setting, Relaxed);
+}
+
+/// What [`measured`] found for a CPU.
+struct Measured {
+    /// Output bytes from which non-temporal stores win (`usize::MAX`: never).
+    stream_from: usize,
+    /// [`CLEARS`]'s setting.
+    clears: u8,
+}
+
+/// What won on this CPU, by its identification (`cpuid`).
+///
+/// Non-temporal stores, from an output size, or never (`usize::MAX`) on
+/// CPUs where they lost or were not measured:
 ///
 /// - AMD family 19h without AVX-512 (Zen 3; Zen 4, also family 19h, has
 ///   AVX-512): from 8 MiB. Measured with AVX2, f32 out of place, 2026-12-04:
@@ -177,7 +227,16 @@ pub fn set_stream_from(bytes: Option<usize>) {
 ///   lost to regular stores there).
 /// - Every other CPU, Zen 4 included: never, until measured (regular stores
 ///   are what the kernels did before).
-fn measured_stream_from() -> usize {
+///
+/// ReLU in place by masked stores of the lanes it clears (`map::clear`):
+///
+/// - Intel with AVX512-FP16 (the same VM, AVX-512, 2026-12-06, f32, a fresh
+///   input copied in before every call and its copy's time subtracted):
+///   1.6x the whole-register loop at 8,192 elements, 1.1x at 131,072, level
+///   at 2,000,000; below `ALIGN_FROM` (unaligned masked stores) it lost.
+/// - Every other CPU, Cascade Lake and Zen 4 included: never, until
+///   measured.
+fn measured() -> Measured {
     #[cfg(all(target_arch = "x86_64", not(miri)))]
     {
         use core::arch::x86_64::{__cpuid, __cpuid_count};
@@ -194,11 +253,27 @@ fn measured_stream_from() -> usize {
         let family = (signature >> 8 & 0xF) + (signature >> 20 & 0xFF);
         let avx512f = features.ebx & 1 << 16 != 0;
         let avx512fp16 = features.edx & 1 << 23 != 0;
-        if (amd && family == 0x19 && !avx512f) || (intel && avx512fp16) {
-            return 8 << 20;
-        }
+        let sapphire_rapids = intel && avx512fp16;
+        let stream_from = if (amd && family == 0x19 && !avx512f) || sapphire_rapids {
+            8 << 20
+        } else {
+            usize::MAX
+        };
+        let clears = if sapphire_rapids {
+            MASKED_STORES
+        } else {
+            NEVER
+        };
+        return Measured {
+            stream_from,
+            clears,
+        };
     }
-    usize::MAX
+    #[allow(unreachable_code)]
+    Measured {
+        stream_from: usize::MAX,
+        clears: NEVER,
+    }
 }
 
 /// Orders the non-temporal stores before everything the thread does next

@@ -4,7 +4,7 @@
 //! is `unsafe` for that reason).
 
 use super::isa::{Float, Lanes, Register};
-use super::map::{Op, Tally};
+use super::map::{Clear, Op, Tally};
 use super::rows::RowOp;
 use super::steps::{Arith, Splats};
 use super::stream::Layout;
@@ -19,6 +19,14 @@ impl<V: Lanes<I>, I> Op<V, 1> for Relu<V, I> {
     unsafe fn apply(&self, [x]: [V; 1]) -> V {
         // SAFETY: the caller has the ISA.
         unsafe { self.0.relu(x) }
+    }
+}
+
+impl<V: Lanes<I>, I> Clear<V, I> for Relu<V, I> {
+    #[inline(always)]
+    unsafe fn clears(&self, x: V) -> V::Mask {
+        // SAFETY: the caller has the ISA.
+        unsafe { self.0.clears(x) }
     }
 }
 

@@ -11,8 +11,8 @@
 //! whose accesses stay in those ranges.
 
 use super::isa::Register;
-use super::map::{Op, map, map_part};
-use super::memory::Stores;
+use super::map::{Op, clear, map, map_part};
+use super::memory::{Stores, clears_in_place};
 use super::ops::{Canonical, Relu, ZeroCount};
 use super::rows::{RowOp, accumulate_rows};
 use super::steps::Splats;
@@ -39,6 +39,26 @@ pub(crate) unsafe fn elementwise<T: Layout, S: Stream, const N: usize>(
             op,
             &mut (),
         )
+    }
+}
+
+/// `out = relu(src)`: element-wise, or in place by storing only the lanes
+/// it clears where [`clears_in_place`] says so.
+///
+/// # Safety
+/// See the module docs.
+#[inline(always)]
+pub(crate) unsafe fn relu<T: Layout, V: Register<T>>(src: *const T, out: *mut T, len: usize) {
+    // SAFETY: forwarded from the caller (`Register<T>` gives the ISA of `V`
+    // for `T`'s lanes).
+    unsafe {
+        let relu = Relu(Splats::<V, T::Bits>::new(T::BITS));
+        let bytes = len * size_of::<T>();
+        if src == out.cast_const() && clears_in_place::<V>(bytes) {
+            clear(out.cast(), bytes, &relu);
+        } else {
+            elementwise::<T, Plain<V>, 1>([src], out, len, &relu);
+        }
     }
 }
 

@@ -97,6 +97,14 @@ impl<V: Lanes<I>, I> Splats<V, I> {
         unsafe { V::zero_unless(x.gt(self.neg_inf), x) }
     }
 
+    /// The lanes [`relu`](Self::relu) sets to `+0`: `bits <= bits(-inf)`
+    /// (`-0.0`, the negative numbers and `-inf`).
+    #[inline(always)]
+    pub(crate) unsafe fn clears(&self, x: V) -> V::Mask {
+        // SAFETY: the caller has the ISA.
+        unsafe { V::and_not(self.zero.eq(self.zero), x.gt(self.neg_inf)) }
+    }
+
     /// Any NaN replaced by the canonical one.
     #[inline(always)]
     pub(crate) unsafe fn canonical(&self, x: V) -> V {

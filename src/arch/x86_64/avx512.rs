@@ -13,6 +13,7 @@ use core::arch::x86_64::*;
 
 impl Vector for __m512i {
     const BYTES: usize = 64;
+    const MASKED_STORES: bool = true;
 
     #[inline(always)]
     unsafe fn load(p: *const u8) -> Self {
@@ -91,7 +92,8 @@ fn byte_mask(bytes: usize) -> __mmask64 {
 macro_rules! lanes {
     (
         $int:ty, $mask:ty, $splat:ident, $gt:ident, $eq:ident, $zero_unless:ident,
-        $blend:ident, $add:ident, $mask_sub:ident, $sll:ident, $srl:ident
+        $blend:ident, $add:ident, $mask_sub:ident, $sll:ident, $srl:ident,
+        $mask_store:ident
     ) => {
         impl Lanes<$int> for __m512i {
             type Mask = $mask;
@@ -159,6 +161,14 @@ macro_rules! lanes {
             }
 
             #[inline(always)]
+            unsafe fn store_where(self, mask: $mask, p: *mut u8) {
+                // SAFETY: see above; the caller guarantees `BYTES` writable
+                // bytes at `p`, of which the masked store writes only the
+                // lanes set (and faults on none of the others).
+                unsafe { $mask_store(p.cast(), mask, self) }
+            }
+
+            #[inline(always)]
             unsafe fn add(self, other: Self) -> Self {
                 // SAFETY: see above.
                 unsafe { $add(self, other) }
@@ -190,7 +200,8 @@ lanes!(
     _mm512_add_epi16,
     _mm512_mask_sub_epi16,
     _mm512_sll_epi16,
-    _mm512_srl_epi16
+    _mm512_srl_epi16,
+    _mm512_mask_storeu_epi16
 );
 lanes!(
     i32,
@@ -203,7 +214,8 @@ lanes!(
     _mm512_add_epi32,
     _mm512_mask_sub_epi32,
     _mm512_sll_epi32,
-    _mm512_srl_epi32
+    _mm512_srl_epi32,
+    _mm512_mask_storeu_epi32
 );
 lanes!(
     i64,
@@ -216,7 +228,8 @@ lanes!(
     _mm512_add_epi64,
     _mm512_mask_sub_epi64,
     _mm512_sll_epi64,
-    _mm512_srl_epi64
+    _mm512_srl_epi64,
+    _mm512_mask_storeu_epi64
 );
 
 float_lanes!(
