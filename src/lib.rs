@@ -15,6 +15,7 @@ extern crate std;
 mod api;
 mod arch;
 mod backend;
+mod cpu;
 mod dispatch;
 mod element;
 mod kernel;

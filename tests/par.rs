@@ -109,12 +109,13 @@ where
     use common::checks::params;
     use common::inputs::mixed_inputs;
     use common::table::{Api, Call, FORMS, Form, Kind, as_uninit, operations};
-    use relu_simd::par::{CHUNK_BYTES, PARALLEL_FROM};
+    use relu_simd::par::{CHUNK_BYTES, PARALLEL_FROM, parallel_from};
     if MIRI {
         return;
     }
     let size = size_of::<T>();
     assert!(PARALLEL_FROM >= 4 * CHUNK_BYTES && CHUNK_BYTES.is_multiple_of(64));
+    assert!(parallel_from() >= 4 * CHUNK_BYTES);
     let from_bytes = 4 * CHUNK_BYTES;
     let from = from_bytes / size;
     let lens = [from - 3, from, from + CHUNK_BYTES / size + 3];

@@ -3,7 +3,7 @@
 //! operations.
 //!
 //! Each function checks its arguments as the sequential one does, with the
-//! same messages, before any chunk runs; then, from [`PARALLEL_FROM`] bytes
+//! same messages, before any chunk runs; then, from [`parallel_from`] bytes
 //! of output, it splits the slices into chunks of about [`CHUNK_BYTES`]
 //! whose boundaries fall on the output's 64-byte lines (for the per-channel
 //! operations, on whole rows), and runs the sequential kernel of the active
@@ -39,13 +39,34 @@ use core::cell::Cell;
 use core::mem::MaybeUninit;
 use rayon::prelude::*;
 
-/// Bytes of output from which a call is split into chunks; below, it runs
-/// on the calling thread. On the 2-core AMD Zen 3 VM it was measured on
+/// Bytes of output from which a call is split into chunks on the CPUs where
+/// no split was measured to gain (see [`parallel_from`]); below, it runs on
+/// the calling thread. On the 2-core AMD Zen 3 VM it was measured on
 /// (`BENCHMARKS.md`), two threads gained nothing at any size up to
 /// 64,000,000 f32 (256 MB) and lost up to 44% at 2,000,000 in place, so the
 /// threshold lies above every measured size: there the parallel forms run
 /// sequentially, at the sequential speed.
 pub const PARALLEL_FROM: usize = 512 << 20;
+
+/// Bytes of output from which a call is split into chunks on this CPU:
+///
+/// - on Intel CPUs with AVX512-FP16 (Sapphire Rapids class), 2 MiB: on a
+///   2-core VM of that class (family 6 model 207, 2026-12-06), two threads
+///   ran 1.19-1.46x the sequential forms at 2 MiB of f32 output (in place,
+///   out of place, backward), 1.5-1.9x from 4 MiB to 64 MiB, but 0.83-1.73x
+///   at 1 MiB and 0.5-0.7x at 512 KiB (`BENCHMARKS.md`);
+/// - elsewhere [`PARALLEL_FROM`].
+///
+/// ```
+/// assert!(relu_simd::par::parallel_from() >= 4 * relu_simd::par::CHUNK_BYTES);
+/// ```
+pub fn parallel_from() -> usize {
+    static FROM: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *FROM.get_or_init(|| match crate::cpu::model() {
+        crate::cpu::Model::SapphireRapids => 2 << 20,
+        _ => PARALLEL_FROM,
+    })
+}
 
 /// Bytes of output per chunk (a multiple of 64): of 256 KiB, 1 MiB and
 /// 4 MiB, 256 KiB was the least slow split out of place at 16,000,000 and
@@ -59,13 +80,14 @@ const LINE: usize = 64;
 #[derive(Clone, Copy)]
 struct Setting {
     handle: Option<Activations>,
-    from: usize,
+    /// `None`: [`parallel_from`].
+    from: Option<usize>,
     chunk: usize,
 }
 
 std::thread_local! {
     static SETTING: Cell<Setting> = const {
-        Cell::new(Setting { handle: None, from: PARALLEL_FROM, chunk: CHUNK_BYTES })
+        Cell::new(Setting { handle: None, from: None, chunk: CHUNK_BYTES })
     };
 }
 
@@ -82,7 +104,7 @@ pub fn with_setting<R>(
 ) -> R {
     let new = Setting {
         handle: Some(handle),
-        from: from_bytes,
+        from: Some(from_bytes),
         chunk: chunk_bytes,
     };
     let old = SETTING.with(|s| s.replace(new));
@@ -180,7 +202,7 @@ unsafe fn run<T: Element>(
 ) -> usize {
     let Setting { from, chunk, .. } = SETTING.with(Cell::get);
     let len = dst.len;
-    if len * size_of::<T>() < from || !p.sums.is_null() {
+    if len * size_of::<T>() < from.unwrap_or_else(parallel_from) || !p.sums.is_null() {
         // SAFETY: forwarded from the caller.
         return unsafe { sequential(backend, src, dst, p) };
     }
@@ -225,7 +247,7 @@ macro_rules! par_doc {
         concat!(
             "As ",
             link!($f),
-            ", in chunks on rayon's current pool from `PARALLEL_FROM` bytes of output, ",
+            ", in chunks on rayon's current pool from `parallel_from()` bytes of output, ",
             "with the same bits.\n\n# Panics\n\nAs ",
             link!($f),
             ", before any chunk runs."

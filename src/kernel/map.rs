@@ -264,7 +264,7 @@ pub trait Clear<V: Lanes<I>, I> {
 ///
 /// Where the masked store is one instruction (AVX-512), a register costs a
 /// load, a compare and the store, against a load, a compare, a zero-masking
-/// move and a store in [`map`]; [`Stores::clear_in_place`] says where that
+/// move and a store in [`map`]; [`clears_in_place`](super::memory::clears_in_place) says where that
 /// was measured to win.
 ///
 /// # Safety

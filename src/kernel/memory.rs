@@ -14,6 +14,7 @@
 //! too large to stay in the cache.
 
 use super::isa::Vector;
+use crate::cpu::Model;
 use core::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering::Relaxed};
 
 /// Output streams of at least this many bytes that are not one of their
@@ -128,7 +129,7 @@ static STREAM_FROM: AtomicUsize = AtomicUsize::new(usize::MAX);
 static DECIDED: AtomicBool = AtomicBool::new(false);
 
 /// Output bytes from which the element-wise loops use non-temporal stores
-/// on this CPU (`usize::MAX`: never): [`measured_stream_from`] once
+/// on this CPU (`usize::MAX`: never): [`measured`] once
 /// [`decide`] ran, which the backend detection and `Activations::new` do
 /// before any kernel can run. Never below `ALIGN_FROM` (the loop's stores
 /// are aligned from there, as non-temporal stores need). One relaxed load:
@@ -204,7 +205,7 @@ struct Measured {
     clears: u8,
 }
 
-/// What won on this CPU, by its identification (`cpuid`).
+/// What won on this CPU, by its [`Model`].
 ///
 /// Non-temporal stores, from an output size, or never (`usize::MAX`) on
 /// CPUs where they lost or were not measured:
@@ -237,42 +238,19 @@ struct Measured {
 /// - Every other CPU, Cascade Lake and Zen 4 included: never, until
 ///   measured.
 fn measured() -> Measured {
-    #[cfg(all(target_arch = "x86_64", not(miri)))]
-    {
-        use core::arch::x86_64::{__cpuid, __cpuid_count};
-        // SAFETY: `cpuid` exists on every x86_64 CPU and only reads
-        // identification registers (a safe function on recent Rust).
-        #[allow(unused_unsafe)]
-        let (vendor, signature, features) =
-            unsafe { (__cpuid(0), __cpuid(1).eax, __cpuid_count(7, 0)) };
-        let vendor = (vendor.ebx, vendor.edx, vendor.ecx);
-        let amd = vendor == (0x6874_7541, 0x6974_6e65, 0x444d_4163); // AuthenticAMD
-        let intel = vendor == (0x756e_6547, 0x4965_6e69, 0x6c65_746e); // GenuineIntel
-        // The family is the base family (bits 8-11) plus, for base family
-        // 0xF, the extended family (bits 20-27).
-        let family = (signature >> 8 & 0xF) + (signature >> 20 & 0xFF);
-        let avx512f = features.ebx & 1 << 16 != 0;
-        let avx512fp16 = features.edx & 1 << 23 != 0;
-        let sapphire_rapids = intel && avx512fp16;
-        let stream_from = if (amd && family == 0x19 && !avx512f) || sapphire_rapids {
-            8 << 20
-        } else {
-            usize::MAX
-        };
-        let clears = if sapphire_rapids {
-            MASKED_STORES
-        } else {
-            NEVER
-        };
-        return Measured {
-            stream_from,
-            clears,
-        };
-    }
-    #[allow(unreachable_code)]
-    Measured {
-        stream_from: usize::MAX,
-        clears: NEVER,
+    match crate::cpu::model() {
+        Model::Zen3 => Measured {
+            stream_from: 8 << 20,
+            clears: NEVER,
+        },
+        Model::SapphireRapids => Measured {
+            stream_from: 8 << 20,
+            clears: MASKED_STORES,
+        },
+        Model::Other => Measured {
+            stream_from: usize::MAX,
+            clears: NEVER,
+        },
     }
 }
 

@@ -1,0 +1,47 @@
+//! The CPU models whose measurements set the crate's per-CPU choices (how
+//! long outputs are stored, `kernel/memory.rs`; from what size the parallel
+//! forms split, `api/par.rs`), told apart by `cpuid`. Only x86_64 models are
+//! told apart; elsewhere, and under Miri, every CPU is [`Model::Other`].
+
+/// Which of the measured models this CPU is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(not(all(target_arch = "x86_64", not(miri))), allow(dead_code))]
+pub(crate) enum Model {
+    /// AMD family 19h without AVX-512: Zen 3 (measured on an AMD EPYC VM,
+    /// family 25 model 1; Zen 4, also family 19h, has AVX-512).
+    Zen3,
+    /// Intel with AVX512-FP16: Sapphire Rapids and later (measured on a Xeon
+    /// VM, family 6 model 207; Cascade Lake lacks AVX512-FP16).
+    SapphireRapids,
+    /// Every other CPU, Cascade Lake and Zen 4 included: the defaults.
+    Other,
+}
+
+/// This CPU's [`Model`]. Runs `cpuid`, which a virtual machine may trap
+/// (tens of microseconds): callers keep the answer.
+pub(crate) fn model() -> Model {
+    #[cfg(all(target_arch = "x86_64", not(miri)))]
+    {
+        use core::arch::x86_64::{__cpuid, __cpuid_count};
+        // SAFETY: `cpuid` exists on every x86_64 CPU and only reads
+        // identification registers (a safe function on recent Rust).
+        #[allow(unused_unsafe)]
+        let (vendor, signature, features) =
+            unsafe { (__cpuid(0), __cpuid(1).eax, __cpuid_count(7, 0)) };
+        let vendor = (vendor.ebx, vendor.edx, vendor.ecx);
+        let amd = vendor == (0x6874_7541, 0x6974_6e65, 0x444d_4163); // AuthenticAMD
+        let intel = vendor == (0x756e_6547, 0x4965_6e69, 0x6c65_746e); // GenuineIntel
+        // The family is the base family (bits 8-11) plus, for base family
+        // 0xF, the extended family (bits 20-27).
+        let family = (signature >> 8 & 0xF) + (signature >> 20 & 0xFF);
+        let avx512f = features.ebx & 1 << 16 != 0;
+        let avx512fp16 = features.edx & 1 << 23 != 0;
+        if amd && family == 0x19 && !avx512f {
+            return Model::Zen3;
+        }
+        if intel && avx512fp16 {
+            return Model::SapphireRapids;
+        }
+    }
+    Model::Other
+}
