@@ -19,10 +19,10 @@ use core::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering::Relaxed};
 
 /// Output streams of at least this many bytes that are not one of their
 /// inputs, and are not streamed, ask for their cache lines
-/// [`PREFETCH_AHEAD`] bytes before the loop stores to them. Below it the
-/// prefetches cost more than they save, above it they gain (measured on
-/// Cascade Lake, AVX2 and AVX-512, out of place and backward: BENCHMARKS.md,
-/// "Prefetching").
+/// [`PREFETCH_AHEAD`] bytes before the loop stores to them, on every CPU
+/// ([`prefetch_from`] may be lower). Below it the prefetches cost more than
+/// they save, above it they gain (measured on Cascade Lake, AVX2 and AVX-512,
+/// out of place and backward: BENCHMARKS.md, "Prefetching").
 pub(crate) const PREFETCH_FROM: usize = 4 << 20;
 
 /// How far ahead of its stores a long output stream is prefetched.
@@ -45,7 +45,7 @@ fn prefetch(p: *const u8) {
 }
 
 /// How many bytes from `out` a loop may prefetch ahead of its stores: all
-/// `bytes` of an output of at least [`PREFETCH_FROM`] bytes that is none of
+/// `bytes` of an output of at least [`prefetch_from`] bytes that is none of
 /// the inputs, else none (in place, the loads already fetch the lines).
 #[inline(always)]
 pub(crate) fn prefetch_span<const N: usize>(
@@ -53,7 +53,7 @@ pub(crate) fn prefetch_span<const N: usize>(
     out: *const u8,
     bytes: usize,
 ) -> usize {
-    if bytes >= PREFETCH_FROM && !inputs.contains(&out) {
+    if bytes >= prefetch_from() && !inputs.contains(&out) {
         bytes
     } else {
         0
@@ -122,6 +122,26 @@ impl Stores {
     }
 }
 
+/// [`prefetch_from`]: [`PREFETCH_FROM`] until [`decide`].
+static PREFETCH: AtomicUsize = AtomicUsize::new(PREFETCH_FROM);
+
+/// Output bytes from which the loops prefetch an output that is none of
+/// their inputs, on this CPU: [`PREFETCH_FROM`] or less ([`measured`]).
+/// One relaxed load, as [`stream_from`].
+#[inline(always)]
+pub(crate) fn prefetch_from() -> usize {
+    PREFETCH.load(Relaxed)
+}
+
+/// Sets `prefetch_from` (capped at `PREFETCH_FROM`), or with `None`
+/// decides it again for this CPU. For the benchmarks that measure the
+/// threshold; prefetches are hints, so results never depend on it.
+pub fn set_prefetch_from(bytes: Option<usize>) {
+    decide();
+    let bytes = bytes.map_or_else(|| measured().prefetch_from, |b| b.min(PREFETCH_FROM));
+    PREFETCH.store(bytes, Relaxed);
+}
+
 /// [`stream_from`]: never until [`decide`] or [`set_stream_from`].
 static STREAM_FROM: AtomicUsize = AtomicUsize::new(usize::MAX);
 
@@ -166,6 +186,7 @@ pub(crate) fn clears_in_place<V: Vector>(bytes: usize) -> bool {
 pub(crate) fn decide() {
     if !DECIDED.load(Relaxed) {
         let m = measured();
+        PREFETCH.store(m.prefetch_from, Relaxed);
         STREAM_FROM.store(m.stream_from, Relaxed);
         CLEARS.store(m.clears, Relaxed);
         DECIDED.store(true, Relaxed);
@@ -199,6 +220,8 @@ pub fn set_clears_in_place(clears: Option<bool>) {
 
 /// What [`measured`] found for a CPU.
 struct Measured {
+    /// Output bytes from which prefetching the output wins.
+    prefetch_from: usize,
     /// Output bytes from which non-temporal stores win (`usize::MAX`: never).
     stream_from: usize,
     /// [`CLEARS`]'s setting.
@@ -229,6 +252,17 @@ struct Measured {
 /// - Every other CPU, Zen 4 included: never, until measured (regular stores
 ///   are what the kernels did before).
 ///
+/// Prefetching a long output ahead of the stores ([`prefetch_from`]):
+///
+/// - Intel with AVX512-FP16: from 32 KiB. Measured on the same VM, f32, the
+///   same run switching it on and off, two runs: out of place 1.41-1.44x at
+///   32 KiB of output (where the input and the output together just exceed
+///   the 48 KiB L1d and a call re-run on them misses throughout), 1.02-1.04x
+///   from 64 KiB to 512 KiB, 0.97-1.00x from 2 MiB to 8 MiB; backward
+///   0.96-1.07x; below 32 KiB it lost (0.82-0.91x).
+/// - Every other CPU: from [`PREFETCH_FROM`] (measured on Cascade Lake; on
+///   Zen 3, neutral to slightly better at 4-8 MB).
+///
 /// ReLU in place by masked stores of the lanes it clears (`map::clear`):
 ///
 /// - Intel with AVX512-FP16 (the same VM, AVX-512, 2026-12-06, f32, a fresh
@@ -240,14 +274,17 @@ struct Measured {
 fn measured() -> Measured {
     match crate::cpu::model() {
         Model::Zen3 => Measured {
+            prefetch_from: PREFETCH_FROM,
             stream_from: 8 << 20,
             clears: NEVER,
         },
         Model::SapphireRapids => Measured {
+            prefetch_from: 32 << 10,
             stream_from: 8 << 20,
             clears: MASKED_STORES,
         },
         Model::Other => Measured {
+            prefetch_from: PREFETCH_FROM,
             stream_from: usize::MAX,
             clears: NEVER,
         },
