@@ -257,8 +257,10 @@ float_lanes!(
 pub(crate) type Register = __m512i;
 
 /// f16 conversions by `vcvtph2ps`/`vcvtps2ph` (AVX-512F). Widening is exact
-/// for every f16 (subnormals included: these instructions ignore the
-/// denormals-are-zero and flush-to-zero modes for f16). A NaN stays a NaN of
+/// for every f16, subnormals included (in the default floating-point
+/// environment, as the tests check every pattern; `vcvtps2ph` also ignores
+/// flush-to-zero, and the f32 subnormals that denormals-are-zero would flush
+/// narrow to a zero of their sign anyway). A NaN stays a NaN of
 /// its sign (a signalling one comes out quiet, a change the kernels never
 /// store: they store the input's own bits for an input NaN and the canonical
 /// NaN for a computed one). Narrowing rounds to nearest even by its immediate,
