@@ -17,9 +17,24 @@ pub(crate) enum Model {
     Other,
 }
 
-/// This CPU's [`Model`]. Runs `cpuid`, which a virtual machine may trap
-/// (tens of microseconds): callers keep the answer.
+/// This CPU's [`Model`], identified once: `cpuid`, which a virtual machine
+/// may trap (tens of microseconds), runs at the first call only.
 pub(crate) fn model() -> Model {
+    use core::sync::atomic::{AtomicU8, Ordering::Relaxed};
+    const UNKNOWN: u8 = u8::MAX;
+    static MODEL: AtomicU8 = AtomicU8::new(UNKNOWN);
+    const MODELS: [Model; 3] = [Model::Zen3, Model::SapphireRapids, Model::Other];
+    if let Some(&m) = MODELS.get(usize::from(MODEL.load(Relaxed))) {
+        return m;
+    }
+    // Racing threads store the same answer.
+    let m = identify();
+    MODEL.store(m as u8, Relaxed);
+    m
+}
+
+/// Identifies this CPU's [`Model`] by `cpuid`.
+fn identify() -> Model {
     #[cfg(all(target_arch = "x86_64", not(miri)))]
     {
         use core::arch::x86_64::{__cpuid, __cpuid_count};

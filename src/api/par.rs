@@ -61,11 +61,10 @@ pub const PARALLEL_FROM: usize = 512 << 20;
 /// assert!(relu_simd::par::parallel_from() >= 4 * relu_simd::par::CHUNK_BYTES);
 /// ```
 pub fn parallel_from() -> usize {
-    static FROM: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    *FROM.get_or_init(|| match crate::cpu::model() {
+    match crate::cpu::model() {
         crate::cpu::Model::SapphireRapids => 2 << 20,
         _ => PARALLEL_FROM,
-    })
+    }
 }
 
 /// Bytes of output per chunk (a multiple of 64): of 256 KiB, 1 MiB and

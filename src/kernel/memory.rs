@@ -46,15 +46,16 @@ fn prefetch(p: *const u8) {
 }
 
 /// How many bytes from `out` a loop may prefetch ahead of its stores: all
-/// `bytes` of an output of at least [`prefetch_from`] bytes that is none of
-/// the inputs, else none (in place, the loads already fetch the lines).
+/// `bytes` of an output of [`prefetch_from`] bytes or more, and fewer than
+/// [`prefetch_below`], that is none of the inputs, else none (in place, the
+/// loads already fetch the lines).
 #[inline(always)]
 pub(crate) fn prefetch_span<const N: usize>(
     inputs: [*const u8; N],
     out: *const u8,
     bytes: usize,
 ) -> usize {
-    if bytes >= prefetch_from() && !inputs.contains(&out) {
+    if bytes >= prefetch_from() && bytes < prefetch_below() && !inputs.contains(&out) {
         bytes
     } else {
         0
@@ -134,13 +135,28 @@ pub(crate) fn prefetch_from() -> usize {
     PREFETCH.load(Relaxed)
 }
 
-/// Sets `prefetch_from` (capped at `PREFETCH_FROM`), or with `None`
-/// decides it again for this CPU. For the benchmarks that measure the
-/// threshold; prefetches are hints, so results never depend on it.
+/// [`prefetch_below`]: no bound until [`decide`].
+static PREFETCH_BELOW: AtomicUsize = AtomicUsize::new(usize::MAX);
+
+/// Output bytes from which the loops no longer prefetch, on this CPU
+/// (`usize::MAX`: no bound; [`measured`]). One relaxed load.
+#[inline(always)]
+pub(crate) fn prefetch_below() -> usize {
+    PREFETCH_BELOW.load(Relaxed)
+}
+
+/// Sets `prefetch_from` (capped at `PREFETCH_FROM`) and lifts
+/// `prefetch_below`, or with `None` decides both again for this CPU. For the
+/// benchmarks that measure the thresholds; prefetches are hints, so results
+/// never depend on them.
 pub fn set_prefetch_from(bytes: Option<usize>) {
     decide();
-    let bytes = bytes.map_or_else(|| measured().prefetch_from, |b| b.min(PREFETCH_FROM));
-    PREFETCH.store(bytes, Relaxed);
+    let m = measured();
+    let (from, below) = bytes.map_or((m.prefetch_from, m.prefetch_below), |b| {
+        (b.min(PREFETCH_FROM), usize::MAX)
+    });
+    PREFETCH.store(from, Relaxed);
+    PREFETCH_BELOW.store(below, Relaxed);
 }
 
 /// [`stream_from`]: never until [`decide`] or [`set_stream_from`].
@@ -182,13 +198,14 @@ pub(crate) fn clears_in_place<V: Vector>(bytes: usize) -> bool {
         }
 }
 
-/// Decides [`prefetch_from`], [`stream_from`] and [`clears_in_place`] for
-/// this CPU, unless they were already decided. Racing threads store the same
+/// Decides [`prefetch_from`], [`prefetch_below`], [`stream_from`] and
+/// [`clears_in_place`] for this CPU, unless they were already decided. Racing threads store the same
 /// values.
 pub(crate) fn decide() {
     if !DECIDED.load(Relaxed) {
         let m = measured();
         PREFETCH.store(m.prefetch_from, Relaxed);
+        PREFETCH_BELOW.store(m.prefetch_below, Relaxed);
         STREAM_FROM.store(m.stream_from, Relaxed);
         CLEARS.store(m.clears, Relaxed);
         DECIDED.store(true, Relaxed);
@@ -224,6 +241,8 @@ pub fn set_clears_in_place(clears: Option<bool>) {
 struct Measured {
     /// Output bytes from which prefetching the output wins.
     prefetch_from: usize,
+    /// Output bytes from which it no longer wins (`usize::MAX`: no bound).
+    prefetch_below: usize,
     /// Output bytes from which non-temporal stores win (`usize::MAX`: never).
     stream_from: usize,
     /// [`CLEARS`]'s setting.
@@ -241,14 +260,15 @@ struct Measured {
 ///   8 MB, 0.7-0.8x at 4 MB (where the output and its input still fit the
 ///   32 MiB L3).
 /// - Intel with AVX512-FP16 (Sapphire Rapids and later; the VM measured
-///   reports family 6 model 207): from 8 MiB. Measured with AVX-512 and
-///   AVX2, f32 out of place, 2026-12-06: 1.04-1.99x regular stores from
-///   8 MB of output to 24 MB, 1.8-1.9x from 32 MB to 256 MB (where the
-///   kernel reached 0.86x `copy_from_slice`, against 0.45x with regular
-///   stores); 1.1-1.36x also at 2-6 MB, but 0.89-0.97x at 1 MB. The threshold
-///   is Zen 3's, above the 2 MiB L2, so that an output the next layer reads
-///   at once still stays in the caches at the sizes where streaming gained
-///   least.
+///   reports family 6 model 207, 2 MiB L2 per core, a 260 MiB L3): from
+///   32 MiB. Measured with AVX-512 and AVX2, f32 out of place, 2026-12-06:
+///   the kernel alone ran 1.04-1.99x faster with them from 8 MB of output
+///   to 24 MB, 1.8-1.9x from 32 MB to 256 MB (where it reached 0.86x
+///   `copy_from_slice`, against 0.45x with regular stores), 1.1-1.4x also
+///   at 1.5-6 MB; but the kernel followed by one read of its output (what
+///   the next layer does) ran 0.37-0.73x as fast at 1-2 MiB, 0.88-0.90x at
+///   4-16 MB, 0.99x at 31 MB and 1.17-1.19x from 61 MB to 250 MB: the
+///   reader fetches a streamed output from memory instead of the L3.
 /// - Intel Cascade Lake (no AVX512-FP16): never (glibc's non-temporal copy
 ///   lost to regular stores there).
 /// - Every other CPU, Zen 4 included: never, until measured (regular stores
@@ -256,12 +276,13 @@ struct Measured {
 ///
 /// Prefetching a long output ahead of the stores ([`prefetch_from`]):
 ///
-/// - Intel with AVX512-FP16: from 32 KiB. Measured on the same VM, f32, the
-///   same run switching it on and off, two runs: out of place 1.41-1.44x at
-///   32 KiB of output (where the input and the output together just exceed
-///   the 48 KiB L1d and a call re-run on them misses throughout), 1.02-1.04x
-///   from 64 KiB to 512 KiB, 0.97-1.00x from 2 MiB to 8 MiB; backward
-///   0.96-1.07x; below 32 KiB it lost (0.82-0.91x).
+/// - Intel with AVX512-FP16: from 32 KiB to below 1 MiB. Measured on the
+///   same VM, f32, the same run switching it on and off, two runs: out of
+///   place 1.41-1.44x at 32 KiB of output (where the input and the output
+///   together just exceed the 48 KiB L1d and a call re-run on them misses
+///   throughout), 1.02-1.06x from 64 KiB to 512 KiB, 0.94-0.98x from 1 MiB
+///   to 4 MiB, 0.99-1.01x at 8 MB; backward 0.96-1.08x; below 32 KiB it
+///   lost (0.82-0.91x).
 /// - Every other CPU: from [`PREFETCH_FROM`] (measured on Cascade Lake; on
 ///   Zen 3, neutral to slightly better at 4-8 MB).
 ///
@@ -273,23 +294,28 @@ struct Measured {
 ///   whole-register loop at 1,000 elements, 1.29-1.31x at 8,192, 1.12x at
 ///   32,768, 1.06-1.10x from 131,072 to 2,000,000. Only in the aligned loop,
 ///   from `ALIGN_FROM`: a throwaway loop of masked stores at a misaligned
-///   address lost (0.47x).
+///   address lost (0.47x), and below it the clears lost at 80-128 elements
+///   (0.50-0.59x) and went either way from 256 to 511 (0.87-1.55x, with
+///   the slice's alignment).
 /// - Every other CPU, Cascade Lake and Zen 4 included: never, until
 ///   measured.
 fn measured() -> Measured {
     match crate::cpu::model() {
         Model::Zen3 => Measured {
             prefetch_from: PREFETCH_FROM,
+            prefetch_below: usize::MAX,
             stream_from: 8 << 20,
             clears: NEVER,
         },
         Model::SapphireRapids => Measured {
             prefetch_from: 32 << 10,
-            stream_from: 8 << 20,
+            prefetch_below: 1 << 20,
+            stream_from: 32 << 20,
             clears: MASKED_STORES,
         },
         Model::Other => Measured {
             prefetch_from: PREFETCH_FROM,
+            prefetch_below: usize::MAX,
             stream_from: usize::MAX,
             clears: NEVER,
         },
