@@ -195,12 +195,20 @@ kernels! {
     }
     /// `out = clamp(x, lo, hi)`.
     ClampForward(x, dy, out, len, p) {
-        simd: elementwise::<T, Plain<V>, 1>([x], out, len, &clamp::<T, V>(p)),
+        simd: if non_negative(p) {
+            elementwise::<T, Plain<V>, 1>([x], out, len, &clamp::<T, V, true>(p))
+        } else {
+            elementwise::<T, Plain<V>, 1>([x], out, len, &clamp::<T, V, false>(p))
+        },
         scalar: scalar::each(x, out, len, |x| scalar::clamp(x, p.lo, p.hi)),
     }
     /// `out = clamp'(x, lo, hi) * dy`.
     ClampGradient(x, dy, out, len, p) {
-        simd: elementwise::<T, Plain<V>, 2>([x, dy], out, len, &clamp::<T, V>(p)),
+        simd: if non_negative(p) {
+            elementwise::<T, Plain<V>, 2>([x, dy], out, len, &clamp::<T, V, true>(p))
+        } else {
+            elementwise::<T, Plain<V>, 2>([x, dy], out, len, &clamp::<T, V, false>(p))
+        },
         scalar: scalar::each2(x, dy, out, len, |x, dy| scalar::clamp_backward(x, dy, p.lo, p.hi)),
     }
     /// `out = prelu(x, slopes)`.
@@ -225,12 +233,22 @@ kernels! {
     }
 }
 
+/// Whether both clamp bounds of `p` have their sign bit clear (`+0.0 <= lo
+/// <= hi`, as ReLU6's), which has a shorter kernel.
+#[inline(always)]
+fn non_negative<T: Element>(p: &Params<T>) -> bool {
+    let sign_clear = |b: T| bytemuck::cast::<T, T::Bits>(b).into() >= 0;
+    sign_clear(p.lo) && sign_clear(p.hi)
+}
+
 /// Clamp's operation for the bounds of `p`.
 ///
 /// # Safety
-/// The CPU has the ISA of `V`.
+/// The CPU has the ISA of `V`; with `NON_NEGATIVE`, [`non_negative`] holds.
 #[inline(always)]
-unsafe fn clamp<T: Layout, V: Register<T>>(p: &Params<T>) -> Clamp<V, T::Bits> {
+unsafe fn clamp<T: Layout, V: Register<T>, const NON_NEGATIVE: bool>(
+    p: &Params<T>,
+) -> Clamp<V, T::Bits, NON_NEGATIVE> {
     // SAFETY: forwarded from the caller.
     unsafe { Clamp::new(T::BITS, bytemuck::cast(p.lo), bytemuck::cast(p.hi)) }
 }

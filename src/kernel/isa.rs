@@ -189,6 +189,21 @@ pub trait Lanes<I>: Vector {
     /// `a` in the lanes set in `mask`, `b` in the others.
     unsafe fn select(mask: Self::Mask, a: Self, b: Self) -> Self;
 
+    /// The larger of `self` and `other` in each lane, as signed integers. The
+    /// default compares and selects; AVX-512 has one instruction.
+    #[inline(always)]
+    unsafe fn max(self, other: Self) -> Self {
+        // SAFETY: forwarded from the caller.
+        unsafe { Self::select(self.gt(other), self, other) }
+    }
+
+    /// The smaller of `self` and `other` in each lane, as signed integers.
+    #[inline(always)]
+    unsafe fn min(self, other: Self) -> Self {
+        // SAFETY: forwarded from the caller.
+        unsafe { Self::select(other.gt(self), self, other) }
+    }
+
     /// The lanes whose first byte lies in `from..to` (byte offsets within
     /// the register, multiples of the lane width, `to <= BYTES`).
     unsafe fn lanes_between(from: usize, to: usize) -> Self::Mask;

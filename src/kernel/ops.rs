@@ -136,8 +136,11 @@ impl<T: Layout, V: Register<T>> Op<V, 2> for Leaky<T, V> {
     }
 }
 
-/// Clamp to splatted bounds, on `T`'s own lanes; the bounds' order keys.
-pub(crate) struct Clamp<V, I> {
+/// Clamp to splatted bounds, on `T`'s own lanes, ordered by the bounds'
+/// order keys; `NON_NEGATIVE`: both bounds have their sign bit clear
+/// (`+0.0 <= lo <= hi`), so that the bits themselves order every non-NaN
+/// against them (see [`Clamp::key`]).
+pub(crate) struct Clamp<V, I, const NON_NEGATIVE: bool> {
     s: Splats<V, I>,
     lo: V,
     hi: V,
@@ -145,9 +148,10 @@ pub(crate) struct Clamp<V, I> {
     hi_key: V,
 }
 
-impl<V: Lanes<I>, I> Clamp<V, I> {
+impl<V: Lanes<I>, I, const NON_NEGATIVE: bool> Clamp<V, I, NON_NEGATIVE> {
     /// # Safety
-    /// The CPU has the ISA of `V`.
+    /// The CPU has the ISA of `V`; with `NON_NEGATIVE`, the sign bits of
+    /// `lo` and `hi` are clear.
     #[inline(always)]
     pub(crate) unsafe fn new(s: Specials<I>, lo: I, hi: I) -> Self {
         // SAFETY: forwarded from the caller.
@@ -164,15 +168,32 @@ impl<V: Lanes<I>, I> Clamp<V, I> {
             }
         }
     }
+
+    /// `x`'s order key against the bounds' keys. With `NON_NEGATIVE` the bits
+    /// themselves, which are their own keys where the sign bit is clear, and
+    /// negative integers, below both bounds, where it is set (`-0.0` and the
+    /// negatives, which total order also puts below `+0.0`).
+    ///
+    /// # Safety
+    /// The CPU has the ISA of `V`.
+    #[inline(always)]
+    unsafe fn key(&self, x: V) -> V {
+        // SAFETY: forwarded from the caller.
+        unsafe { if NON_NEGATIVE { x } else { self.s.order_key(x) } }
+    }
 }
 
-impl<V: Lanes<I>, I> Op<V, 1> for Clamp<V, I> {
+impl<V: Lanes<I>, I, const NON_NEGATIVE: bool> Op<V, 1> for Clamp<V, I, NON_NEGATIVE> {
     #[inline(always)]
     unsafe fn apply(&self, [x]: [V; 1]) -> V {
         // SAFETY: the caller has the ISA.
         unsafe {
-            let key = self.s.order_key(x);
             let nan = self.s.is_nan(x);
+            if NON_NEGATIVE {
+                // The key is `x`, so the bound a key clamps to is the bound.
+                return V::select(nan, x, x.max(self.lo).min(self.hi));
+            }
+            let key = self.key(x);
             let below = V::and_not(self.lo_key.gt(key), nan);
             let above = V::and_not(key.gt(self.hi_key), nan);
             V::select(below, self.lo, V::select(above, self.hi, x))
@@ -180,13 +201,13 @@ impl<V: Lanes<I>, I> Op<V, 1> for Clamp<V, I> {
     }
 }
 
-impl<V: Lanes<I>, I> Op<V, 2> for Clamp<V, I> {
+impl<V: Lanes<I>, I, const NON_NEGATIVE: bool> Op<V, 2> for Clamp<V, I, NON_NEGATIVE> {
     /// The gradient: `dy` where `lo < x < hi` or NaN.
     #[inline(always)]
     unsafe fn apply(&self, [x, dy]: [V; 2]) -> V {
         // SAFETY: the caller has the ISA.
         unsafe {
-            let key = self.s.order_key(x);
+            let key = self.key(x);
             let inside = V::both(key.gt(self.lo_key), self.hi_key.gt(key));
             V::zero_unless(V::either(inside, self.s.is_nan(x)), dy)
         }

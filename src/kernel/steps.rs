@@ -23,6 +23,11 @@
 //! `clamp` orders by a key that is monotonic in IEEE 754 total order (`-0.0 <
 //! +0.0`): the bits themselves for positives, and the bits with the magnitude
 //! flipped for negatives. NaNs are found by `|bits| > bits(inf)` and kept.
+//! When both bounds have their sign bit clear (ReLU6's `+0.0` and `6.0`), the
+//! bits themselves are keys enough: every value with the sign bit set
+//! (`-0.0`, the negatives, `-inf`) is a negative integer, below both bounds
+//! as total order puts it, so a signed integer max and min clamp every
+//! non-NaN.
 //!
 //! Where a definition computes (`alpha * x`, `x + bias`, `x * dy`), the
 //! kernels use the CPU's IEEE add and multiply, one rounding each, to nearest

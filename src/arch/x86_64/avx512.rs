@@ -92,8 +92,8 @@ fn byte_mask(bytes: usize) -> __mmask64 {
 macro_rules! lanes {
     (
         $int:ty, $mask:ty, $splat:ident, $gt:ident, $eq:ident, $zero_unless:ident,
-        $blend:ident, $add:ident, $mask_sub:ident, $sll:ident, $srl:ident,
-        $mask_store:ident
+        $blend:ident, $max:ident, $min:ident, $add:ident, $mask_sub:ident,
+        $sll:ident, $srl:ident, $mask_store:ident
     ) => {
         impl Lanes<$int> for __m512i {
             type Mask = $mask;
@@ -148,6 +148,18 @@ macro_rules! lanes {
             }
 
             #[inline(always)]
+            unsafe fn max(self, other: Self) -> Self {
+                // SAFETY: see above.
+                unsafe { $max(self, other) }
+            }
+
+            #[inline(always)]
+            unsafe fn min(self, other: Self) -> Self {
+                // SAFETY: see above.
+                unsafe { $min(self, other) }
+            }
+
+            #[inline(always)]
             unsafe fn lanes_between(from: usize, to: usize) -> $mask {
                 let width = size_of::<$int>();
                 let below = |bytes: usize| (1u64 << (bytes / width)).wrapping_sub(1);
@@ -197,6 +209,8 @@ lanes!(
     _mm512_cmpeq_epi16_mask,
     _mm512_maskz_mov_epi16,
     _mm512_mask_blend_epi16,
+    _mm512_max_epi16,
+    _mm512_min_epi16,
     _mm512_add_epi16,
     _mm512_mask_sub_epi16,
     _mm512_sll_epi16,
@@ -211,6 +225,8 @@ lanes!(
     _mm512_cmpeq_epi32_mask,
     _mm512_maskz_mov_epi32,
     _mm512_mask_blend_epi32,
+    _mm512_max_epi32,
+    _mm512_min_epi32,
     _mm512_add_epi32,
     _mm512_mask_sub_epi32,
     _mm512_sll_epi32,
@@ -225,6 +241,8 @@ lanes!(
     _mm512_cmpeq_epi64_mask,
     _mm512_maskz_mov_epi64,
     _mm512_mask_blend_epi64,
+    _mm512_max_epi64,
+    _mm512_min_epi64,
     _mm512_add_epi64,
     _mm512_mask_sub_epi64,
     _mm512_sll_epi64,
