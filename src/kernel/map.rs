@@ -79,6 +79,7 @@ pub(crate) unsafe fn map<S: Stream, const N: usize>(
     op: &impl Op<S::Reg, N>,
     tally: &mut impl Tally<S::Reg>,
 ) {
+    // Short streams take no decision about stores.
     if bytes <= SHORT * S::BYTES {
         // SAFETY: forwarded from the caller.
         return unsafe { short::<S, N>(inputs, out, bytes, op, tally) };
@@ -156,9 +157,10 @@ const SHORT: usize = 4;
 /// decision about stores: one register, partial (masked, or through a
 /// buffer) if shorter; otherwise the registers at `0`, `BYTES` and
 /// `2 * BYTES`, each moved back to `bytes - BYTES` if it would pass the end,
-/// and the one at `bytes - BYTES`, all loaded before any is stored. At 64
-/// `f32` (four AVX-512 registers) the branches of the loop were most of the
-/// time its call took beside the naive loop's (Sapphire Rapids-class VM).
+/// and the one at `bytes - BYTES`, all loaded before any is stored. On the
+/// Sapphire Rapids-class VM, 64 `f32` out of place (four AVX-512 registers)
+/// went from 0.83x the naive AVX-512 loop's speed through the loop to
+/// 0.90-1.10x (`BENCHMARKS.md`).
 ///
 /// # Safety
 /// As [`map`], with `bytes <= SHORT * S::BYTES`.

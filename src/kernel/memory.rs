@@ -199,8 +199,8 @@ pub(crate) fn clears_in_place<V: Vector>(bytes: usize) -> bool {
 }
 
 /// Decides [`prefetch_from`], [`prefetch_below`], [`stream_from`] and
-/// [`clears_in_place`] for this CPU, unless they were already decided. Racing threads store the same
-/// values.
+/// [`clears_in_place`] for this CPU, unless they were already decided.
+/// Racing threads store the same values.
 pub(crate) fn decide() {
     if !DECIDED.load(Relaxed) {
         let m = measured();
