@@ -190,7 +190,8 @@ pub trait Lanes<I>: Vector {
     unsafe fn select(mask: Self::Mask, a: Self, b: Self) -> Self;
 
     /// The larger of `self` and `other` in each lane, as signed integers. The
-    /// default compares and selects; AVX-512 has one instruction.
+    /// default compares and selects; AVX-512 (every width), AVX2, NEON and
+    /// simd128 (16- and 32-bit lanes) have one instruction.
     #[inline(always)]
     unsafe fn max(self, other: Self) -> Self {
         // SAFETY: forwarded from the caller.

@@ -118,7 +118,7 @@ impl<V: Lanes<I>, I> Splats<V, I> {
     /// their NaNs), so their `|bits|` is at least the canonical NaN's, the
     /// smallest quiet NaN, and becomes it. Four steps where
     /// [`canonical`](Self::canonical) after [`relu`](Self::relu) takes five,
-    /// with a one-instruction `min` (AVX-512); as many elsewhere.
+    /// where `min` is one instruction (see [`Lanes::max`]).
     #[inline(always)]
     pub(crate) unsafe fn relu_canonical(&self, x: V) -> V {
         // SAFETY: the caller has the ISA.

@@ -68,6 +68,7 @@ macro_rules! lanes {
     (
         $int:ty, $to_s:ident, $to_u:ident, $from_s:ident, $from_u:ident,
         $splat:ident, $gt:ident, $eq:ident, $add:ident, $sub:ident, $shl:ident, $ushl:ident, $shift:ident
+        $(, max = $max:ident, min = $min:ident)?
     ) => {
         impl Lanes<$int> for uint8x16_t {
             type Mask = uint8x16_t;
@@ -119,6 +120,19 @@ macro_rules! lanes {
                 // SAFETY: see above.
                 unsafe { vbslq_u8(mask, a, b) }
             }
+            $(
+                #[inline(always)]
+                unsafe fn max(self, other: Self) -> Self {
+                    // SAFETY: see above.
+                    unsafe { $from_s($max($to_s(self), $to_s(other))) }
+                }
+
+                #[inline(always)]
+                unsafe fn min(self, other: Self) -> Self {
+                    // SAFETY: see above.
+                    unsafe { $from_s($min($to_s(self), $to_s(other))) }
+                }
+            )?
 
             #[inline(always)]
             unsafe fn lanes_between(from: usize, to: usize) -> Self {
@@ -175,7 +189,9 @@ lanes!(
     vsubq_s16,
     vshlq_s16,
     vshlq_u16,
-    vdupq_n_s16
+    vdupq_n_s16,
+    max = vmaxq_s16,
+    min = vminq_s16
 );
 lanes!(
     i32,
@@ -190,7 +206,9 @@ lanes!(
     vsubq_s32,
     vshlq_s32,
     vshlq_u32,
-    vdupq_n_s32
+    vdupq_n_s32,
+    max = vmaxq_s32,
+    min = vminq_s32
 );
 lanes!(
     i64,

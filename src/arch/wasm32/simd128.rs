@@ -82,7 +82,10 @@ impl Vector for v128 {
 /// orders float bit patterns (`kernel/steps.rs`); `$shr` the logical
 /// (zero-filling) shift.
 macro_rules! lanes {
-    ($int:ty, $splat:ident, $gt:ident, $eq:ident, $add:ident, $sub:ident, $shl:ident, $shr:ident) => {
+    (
+        $int:ty, $splat:ident, $gt:ident, $eq:ident, $add:ident, $sub:ident, $shl:ident, $shr:ident
+        $(, max = $max:ident, min = $min:ident)?
+    ) => {
         impl Lanes<$int> for v128 {
             type Mask = v128;
 
@@ -133,6 +136,17 @@ macro_rules! lanes {
                 // so it is a lane select that moves bits unchanged.
                 v128_bitselect(a, b, mask)
             }
+            $(
+                #[inline(always)]
+                unsafe fn max(self, other: Self) -> Self {
+                    $max(self, other)
+                }
+
+                #[inline(always)]
+                unsafe fn min(self, other: Self) -> Self {
+                    $min(self, other)
+                }
+            )?
 
             #[inline(always)]
             unsafe fn lanes_between(from: usize, to: usize) -> Self {
@@ -180,7 +194,9 @@ lanes!(
     i16x8_add,
     i16x8_sub,
     i16x8_shl,
-    u16x8_shr
+    u16x8_shr,
+    max = i16x8_max,
+    min = i16x8_min
 );
 lanes!(
     i32,
@@ -190,7 +206,9 @@ lanes!(
     i32x4_add,
     i32x4_sub,
     i32x4_shl,
-    u32x4_shr
+    u32x4_shr,
+    max = i32x4_max,
+    min = i32x4_min
 );
 lanes!(
     i64,

@@ -77,7 +77,10 @@ impl Vector for __m256i {
 /// Implements [`Lanes`] for lanes of type `$int` with the AVX2 intrinsics of
 /// that width.
 macro_rules! lanes {
-    ($int:ty, $splat:ident, $gt:ident, $eq:ident, $add:ident, $sub:ident, $sll:ident, $srl:ident) => {
+    (
+        $int:ty, $splat:ident, $gt:ident, $eq:ident, $add:ident, $sub:ident, $sll:ident, $srl:ident
+        $(, max = $max:ident, min = $min:ident)?
+    ) => {
         impl Lanes<$int> for __m256i {
             type Mask = __m256i;
 
@@ -131,6 +134,19 @@ macro_rules! lanes {
                 // a byte blend is a lane blend.
                 unsafe { _mm256_blendv_epi8(b, a, mask) }
             }
+            $(
+                #[inline(always)]
+                unsafe fn max(self, other: Self) -> Self {
+                    // SAFETY: see above.
+                    unsafe { $max(self, other) }
+                }
+
+                #[inline(always)]
+                unsafe fn min(self, other: Self) -> Self {
+                    // SAFETY: see above.
+                    unsafe { $min(self, other) }
+                }
+            )?
 
             #[inline(always)]
             unsafe fn lanes_between(from: usize, to: usize) -> Self {
@@ -192,7 +208,9 @@ lanes!(
     _mm256_add_epi16,
     _mm256_sub_epi16,
     _mm256_sll_epi16,
-    _mm256_srl_epi16
+    _mm256_srl_epi16,
+    max = _mm256_max_epi16,
+    min = _mm256_min_epi16
 );
 lanes!(
     i32,
@@ -202,7 +220,9 @@ lanes!(
     _mm256_add_epi32,
     _mm256_sub_epi32,
     _mm256_sll_epi32,
-    _mm256_srl_epi32
+    _mm256_srl_epi32,
+    max = _mm256_max_epi32,
+    min = _mm256_min_epi32
 );
 lanes!(
     i64,
