@@ -265,7 +265,7 @@ impl<T: Layout, V: Register<T>> Op<V, 2> for BiasRelu<T, V> {
         // SAFETY: the caller has the ISA.
         unsafe {
             let a = &self.0;
-            T::narrow(a.wide.relu_canonical(a.add(T::widen(x), T::widen(bias))))
+            a.narrow(a.wide.relu(a.add(T::widen(x), T::widen(bias))))
         }
     }
 }

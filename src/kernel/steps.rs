@@ -110,21 +110,6 @@ impl<V: Lanes<I>, I> Splats<V, I> {
         unsafe { V::and_not(self.zero.eq(self.zero), x.gt(self.neg_inf)) }
     }
 
-    /// [`relu`](Self::relu) of a computed `x`, a NaN replaced by the
-    /// canonical one: `+0` where `bits <= bits(-inf)`, else `min(|bits|,
-    /// bits(canonical NaN))`. Kept lanes with the sign bit clear are numbers
-    /// from `+0` to `+inf`, below the canonical NaN, and stay; the NaNs
-    /// arithmetic returns are quiet on every ISA (IEEE 754 operations quiet
-    /// their NaNs), so their `|bits|` is at least the canonical NaN's, the
-    /// smallest quiet NaN, and becomes it. Four steps where
-    /// [`canonical`](Self::canonical) after [`relu`](Self::relu) takes five,
-    /// where `min` is one instruction (see [`Lanes::max`]).
-    #[inline(always)]
-    pub(crate) unsafe fn relu_canonical(&self, x: V) -> V {
-        // SAFETY: the caller has the ISA.
-        unsafe { V::zero_unless(x.gt(self.neg_inf), x.and(self.abs).min(self.nan)) }
-    }
-
     /// Any NaN replaced by the canonical one.
     #[inline(always)]
     pub(crate) unsafe fn canonical(&self, x: V) -> V {
