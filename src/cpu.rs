@@ -60,3 +60,31 @@ fn identify() -> Model {
     }
     Model::Other
 }
+
+/// Whether this thread's floating-point environment compares subnormal
+/// inputs as themselves, so that a float compare is exact on every bit
+/// pattern ([`Lanes::above_zero_or_nan`](crate::kernel::Lanes::above_zero_or_nan)):
+/// on x86_64, MXCSR's denormals-are-zero bit (6) is clear. Engines set it
+/// (with flush-to-zero, which no compare reads) on their threads, and the
+/// kernels' answers must not change, so each call reads it: `stmxcsr` and a
+/// load, a few cycles. `false` elsewhere and under Miri (which has no inline
+/// assembly): the kernels then compare the bits as integers.
+#[inline(always)]
+pub(crate) fn subnormals_kept() -> bool {
+    #[cfg(all(target_arch = "x86_64", not(miri)))]
+    {
+        let mut mxcsr = 0u32;
+        // SAFETY: `stmxcsr` (SSE, on every x86_64 CPU) writes the 4 bytes of
+        // `mxcsr` and nothing else.
+        unsafe {
+            core::arch::asm!(
+                "stmxcsr [{}]",
+                in(reg) &raw mut mxcsr,
+                options(nostack, preserves_flags)
+            );
+        }
+        mxcsr & 1 << 6 == 0
+    }
+    #[cfg(not(all(target_arch = "x86_64", not(miri))))]
+    false
+}

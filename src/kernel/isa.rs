@@ -205,6 +205,20 @@ pub trait Lanes<I>: Vector {
         unsafe { Self::select(other.gt(self), self, other) }
     }
 
+    /// The lanes whose float (`f32` in 32-bit lanes, `f64` in 64-bit ones)
+    /// is above zero or NaN, by one float compare (`!(x <= 0)`), where the
+    /// ISA has one for these lanes; `None` otherwise (the default, and every
+    /// 16-bit lane, which holds f16 or bf16). Only for lanes that hold a
+    /// float of their own width (an element's `Bits`, never f16 or bf16
+    /// bits sign-extended to 32). Exact only while the CPU
+    /// compares subnormal inputs as themselves
+    /// ([`cpu::subnormals_kept`](crate::cpu::subnormals_kept)): with
+    /// denormals-are-zero a positive subnormal compares as zero.
+    #[inline(always)]
+    unsafe fn above_zero_or_nan(self) -> Option<Self::Mask> {
+        None
+    }
+
     /// The lanes whose first byte lies in `from..to` (byte offsets within
     /// the register, multiples of the lane width, `to <= BYTES`).
     unsafe fn lanes_between(from: usize, to: usize) -> Self::Mask;

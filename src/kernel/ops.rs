@@ -30,14 +30,15 @@ impl<V: Lanes<I>, I> Clear<V, I> for Relu<V, I> {
     }
 }
 
-/// ReLU's gradient, on `T`'s own lanes.
-pub(crate) struct ReluBackward<V, I>(pub(crate) Splats<V, I>);
+/// ReLU's gradient, on `T`'s own lanes; `FLOAT`: its mask by a float
+/// compare where the ISA has one ([`Splats::passes_by`]).
+pub(crate) struct ReluBackward<V, I, const FLOAT: bool>(pub(crate) Splats<V, I>);
 
-impl<V: Lanes<I>, I> Op<V, 2> for ReluBackward<V, I> {
+impl<V: Lanes<I>, I, const FLOAT: bool> Op<V, 2> for ReluBackward<V, I, FLOAT> {
     #[inline(always)]
     unsafe fn apply(&self, [x, dy]: [V; 2]) -> V {
         // SAFETY: the caller has the ISA.
-        unsafe { V::zero_unless(self.0.passes(x), dy) }
+        unsafe { V::zero_unless(self.0.passes_by::<FLOAT>(x), dy) }
     }
 }
 

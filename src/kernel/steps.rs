@@ -20,6 +20,16 @@
 //! `maxps` does. `x > 0 or NaN` also excludes `bits == 0`; `0 < x <= inf` (a
 //! number above zero) is `0 < bits <= bits(inf)`.
 //!
+//! `x > 0 or NaN` is also one float compare, `!(x <= 0)`: IEEE puts both
+//! zeros, every negative and `-inf` at or below zero, and a NaN compares
+//! unordered, so the negation is true exactly on the positives (subnormals
+//! included) and the NaNs. A compare returns a mask and writes no value, so
+//! no NaN is quieted; the one thing that changes it is denormals-are-zero,
+//! which makes a positive subnormal compare as zero. So the gradient takes
+//! it only where the calling thread's environment keeps subnormals
+//! ([`passes_by`](Splats::passes_by)), one instruction where the integer
+//! form takes two compares and an AND.
+//!
 //! `clamp` orders by a key that is monotonic in IEEE 754 total order (`-0.0 <
 //! +0.0`): the bits themselves for positives, and the bits with the magnitude
 //! flipped for negatives. NaNs are found by `|bits| > bits(inf)` and kept.
@@ -79,6 +89,21 @@ impl<V: Lanes<I>, I> Splats<V, I> {
     pub(crate) unsafe fn passes(&self, x: V) -> V::Mask {
         // SAFETY: the caller has the ISA.
         unsafe { V::and_not(x.gt(self.neg_inf), x.eq(self.zero)) }
+    }
+
+    /// [`passes`](Self::passes), by one float compare where `FLOAT` and the
+    /// ISA has one for these lanes ([`Lanes::above_zero_or_nan`]): the
+    /// caller sets `FLOAT` where [`subnormals_kept`](crate::cpu::subnormals_kept)
+    /// holds, which makes the compare exact on every bit pattern.
+    #[inline(always)]
+    pub(crate) unsafe fn passes_by<const FLOAT: bool>(&self, x: V) -> V::Mask {
+        // SAFETY: the caller has the ISA.
+        unsafe {
+            if FLOAT && let Some(above) = x.above_zero_or_nan() {
+                return above;
+            }
+            self.passes(x)
+        }
     }
 
     /// `0 < x <= inf`: `0 < bits <= bits(inf)`.

@@ -80,6 +80,7 @@ macro_rules! lanes {
     (
         $int:ty, $splat:ident, $gt:ident, $eq:ident, $add:ident, $sub:ident, $sll:ident, $srl:ident
         $(, max = $max:ident, min = $min:ident)?
+        $(, above_zero_or_nan = ($fcmp:ident, $to_float:ident, $from_float:ident, $float_zero:ident))?
     ) => {
         impl Lanes<$int> for __m256i {
             type Mask = __m256i;
@@ -155,6 +156,16 @@ macro_rules! lanes {
                 unsafe { bytes_between(from, to) }
             }
 
+            $(
+                #[inline(always)]
+                unsafe fn above_zero_or_nan(self) -> Option<Self> {
+                    // SAFETY: see above. `NLE_UQ` is true where `x <= 0` is
+                    // false (NaN included) and quiet on quiet NaNs; its lanes
+                    // are all ones or all zeros.
+                    unsafe { Some($from_float($fcmp::<_CMP_NLE_UQ>($to_float(self), $float_zero()))) }
+                }
+            )?
+
             #[inline(always)]
             unsafe fn count_into(counts: Self, mask: Self) -> Self {
                 // SAFETY: see above. Set lanes are -1.
@@ -222,7 +233,13 @@ lanes!(
     _mm256_sll_epi32,
     _mm256_srl_epi32,
     max = _mm256_max_epi32,
-    min = _mm256_min_epi32
+    min = _mm256_min_epi32,
+    above_zero_or_nan = (
+        _mm256_cmp_ps,
+        _mm256_castsi256_ps,
+        _mm256_castps_si256,
+        _mm256_setzero_ps
+    )
 );
 lanes!(
     i64,
@@ -232,7 +249,13 @@ lanes!(
     _mm256_add_epi64,
     _mm256_sub_epi64,
     _mm256_sll_epi64,
-    _mm256_srl_epi64
+    _mm256_srl_epi64,
+    above_zero_or_nan = (
+        _mm256_cmp_pd,
+        _mm256_castsi256_pd,
+        _mm256_castpd_si256,
+        _mm256_setzero_pd
+    )
 );
 
 float_lanes!(

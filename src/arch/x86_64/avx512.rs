@@ -94,6 +94,7 @@ macro_rules! lanes {
         $int:ty, $mask:ty, $splat:ident, $gt:ident, $eq:ident, $zero_unless:ident,
         $blend:ident, $max:ident, $min:ident, $add:ident, $mask_sub:ident,
         $sll:ident, $srl:ident, $mask_store:ident
+        $(, above_zero_or_nan = ($fcmp:ident, $to_float:ident, $float_zero:ident))?
     ) => {
         impl Lanes<$int> for __m512i {
             type Mask = $mask;
@@ -166,6 +167,15 @@ macro_rules! lanes {
                 (below(to) & !below(from)) as $mask
             }
 
+            $(
+                #[inline(always)]
+                unsafe fn above_zero_or_nan(self) -> Option<$mask> {
+                    // SAFETY: see above. `NLE_UQ` is true where `x <= 0` is
+                    // false (NaN included) and quiet on quiet NaNs.
+                    unsafe { Some($fcmp::<_CMP_NLE_UQ>($to_float(self), $float_zero())) }
+                }
+            )?
+
             #[inline(always)]
             unsafe fn count_into(counts: Self, mask: $mask) -> Self {
                 // SAFETY: see above. `counts - (-1)` in the set lanes.
@@ -231,7 +241,8 @@ lanes!(
     _mm512_mask_sub_epi32,
     _mm512_sll_epi32,
     _mm512_srl_epi32,
-    _mm512_mask_storeu_epi32
+    _mm512_mask_storeu_epi32,
+    above_zero_or_nan = (_mm512_cmp_ps_mask, _mm512_castsi512_ps, _mm512_setzero_ps)
 );
 lanes!(
     i64,
@@ -247,7 +258,8 @@ lanes!(
     _mm512_mask_sub_epi64,
     _mm512_sll_epi64,
     _mm512_srl_epi64,
-    _mm512_mask_storeu_epi64
+    _mm512_mask_storeu_epi64,
+    above_zero_or_nan = (_mm512_cmp_pd_mask, _mm512_castsi512_pd, _mm512_setzero_pd)
 );
 
 float_lanes!(
