@@ -180,7 +180,11 @@ kernels! {
     }
     /// `out = relu(x)`, returning how many outputs are `+0`.
     ReluCountInactive(x, dy, out, len, p) {
-        simd: count::<T, V>(x, out, len),
+        simd: if float_compares::<T>(len) {
+            count::<T, V, true>(x, out, len)
+        } else {
+            count::<T, V, false>(x, out, len)
+        },
         scalar: scalar::relu_count_inactive(x, out, len),
     }
     /// `out = leaky_relu(x, alpha)`.
@@ -237,15 +241,18 @@ kernels! {
     }
 }
 
-/// Whether a gradient over `len` elements of `T` takes its mask by a float
-/// compare ([`Splats::passes_by`]): where [`subnormals_kept`](crate::cpu::subnormals_kept)
-/// says it is exact, on more than 64 bytes. On one register reading MXCSR
-/// costs more than the compare saves (16 `f32` backward: 3.6 -> 4.3 ns per
-/// call, against 0.92x -> 1.00x the naive AVX-512 loop's speed at 256;
-/// Sapphire Rapids-class VM).
+/// Whether a kernel over `len` elements of `T` takes ReLU's masks by a float
+/// compare ([`Splats::passes_by`], [`Splats::zeros_by`]): for `f32` and
+/// `f64` (whose lanes hold their own floats), on more than 64 bytes, where
+/// [`subnormals_kept`](crate::cpu::subnormals_kept) says the compare is
+/// exact. On one register reading MXCSR costs more than the compare saves
+/// (16 `f32` backward: 3.6 -> 4.3 ns per call, against 0.92x -> 1.00x the
+/// naive AVX-512 loop's speed at 256; Sapphire Rapids-class VM).
 #[inline(always)]
-fn float_compares<T>(len: usize) -> bool {
-    len * size_of::<T>() > 64 && crate::cpu::subnormals_kept()
+fn float_compares<T: Element>(len: usize) -> bool {
+    matches!(T::KIND, Kind::F32 | Kind::F64)
+        && len * size_of::<T>() > 64
+        && crate::cpu::subnormals_kept()
 }
 
 /// Whether both clamp bounds of `p` have their sign bit clear (`+0.0 <= lo

@@ -219,6 +219,14 @@ pub trait Lanes<I>: Vector {
         None
     }
 
+    /// The lanes whose float is at most zero (`+0.0`, `-0.0`, the negatives
+    /// and `-inf`; NaN false), by one float compare (`x <= 0`, quiet), as
+    /// [`above_zero_or_nan`](Lanes::above_zero_or_nan) says.
+    #[inline(always)]
+    unsafe fn at_most_zero(self) -> Option<Self::Mask> {
+        None
+    }
+
     /// The lanes whose first byte lies in `from..to` (byte offsets within
     /// the register, multiples of the lane width, `to <= BYTES`).
     unsafe fn lanes_between(from: usize, to: usize) -> Self::Mask;

@@ -307,13 +307,21 @@ pub trait Clear<V: Lanes<I>, I> {
     unsafe fn clears(&self, x: V) -> V::Mask;
 }
 
+/// The lanes of a register that [`clear`] stored `+0` into, for a [`Tally`].
+pub struct Cleared<M>(pub M);
+
 /// Applies `op` in place to the `bytes` bytes at `data` by storing `+0` into
 /// the lanes it clears and nothing into the others ([`Lanes::store_where`]):
 /// the first and the last registers, then the registers in between from the
 /// first aligned offset (unrolled by 4: all 4 loaded, then all 4 stored), as
 /// [`map`] runs an aligned stream. The order of the stores does not matter:
-/// each lane is cleared or not from its own value, and a cleared lane is not
-/// cleared again, so the overlapping registers need no care.
+/// each lane is cleared or not from its own value, and a lane read again
+/// after it was cleared is `+0`, which `op` clears again or not, storing the
+/// same `+0` either way, so the overlapping registers need no care.
+/// `tally` sees the cleared lanes of every register with the part that is
+/// its own, as in [`map`]. (For an `op` that clears `+0`, such as the zero
+/// count's, a lane cleared by one register and read again by another
+/// counts in the one that owns it, once.)
 ///
 /// Where the masked store is one instruction (AVX-512), a register costs a
 /// load, a compare and the store, against a load, a compare, a zero-masking
@@ -324,18 +332,25 @@ pub trait Clear<V: Lanes<I>, I> {
 /// `data` is readable and writable for `bytes >= ALIGN_FROM` bytes; the CPU
 /// has the ISA of `V`.
 #[inline(always)]
-pub(crate) unsafe fn clear<V: Lanes<I>, I>(data: *mut u8, bytes: usize, op: &impl Clear<V, I>) {
+pub(crate) unsafe fn clear<V: Lanes<I>, I>(
+    data: *mut u8,
+    bytes: usize,
+    op: &impl Clear<V, I>,
+    tally: &mut impl Tally<Cleared<V::Mask>>,
+) {
     debug_assert!(bytes >= ALIGN_FROM);
     let b = V::BYTES;
     // SAFETY: every access is a whole register at `at <= last = bytes - b`,
     // inside the `bytes` the caller vouched for.
     unsafe {
         let last = bytes - b;
-        let first = V::load(data);
-        let zero = first.xor(first);
-        zero.store_where(op.clears(first), data);
-        clear_one(op, zero, data.add(last));
-        let mut at = b - data.addr() % b;
+        let x = V::load(data);
+        let zero = x.xor(x);
+        let first = op.clears(x);
+        zero.store_where(first, data);
+        let tail = clear_one(op, zero, data.add(last));
+        let start = b - data.addr() % b;
+        let mut at = start;
         while at + 4 * b <= last {
             let p = data.add(at);
             let x = [
@@ -345,23 +360,32 @@ pub(crate) unsafe fn clear<V: Lanes<I>, I>(data: *mut u8, bytes: usize, op: &imp
                 V::load(p.add(3 * b)),
             ];
             for (k, x) in x.into_iter().enumerate() {
-                zero.store_where(op.clears(x), p.add(k * b));
+                let cleared = op.clears(x);
+                zero.store_where(cleared, p.add(k * b));
+                tally.whole(Cleared(cleared));
             }
             at += 4 * b;
         }
         while at < last {
-            clear_one(op, zero, data.add(at));
+            tally.whole(Cleared(clear_one(op, zero, data.add(at))));
             at += b;
         }
+        // The loop covered `start..at` (`start < last`: `bytes >= ALIGN_FROM`).
+        tally.part(Cleared(first), 0, start);
+        tally.part(Cleared(tail), at - last, b);
     }
 }
 
-/// One register of [`clear`], at `p`.
+/// One register of [`clear`], at `p`; returns the lanes it cleared.
 ///
 /// # Safety
 /// As [`clear`], for the register at `p`.
 #[inline(always)]
-unsafe fn clear_one<V: Lanes<I>, I>(op: &impl Clear<V, I>, zero: V, p: *mut u8) {
+unsafe fn clear_one<V: Lanes<I>, I>(op: &impl Clear<V, I>, zero: V, p: *mut u8) -> V::Mask {
     // SAFETY: forwarded from the caller.
-    unsafe { zero.store_where(op.clears(V::load(p)), p) }
+    unsafe {
+        let cleared = op.clears(V::load(p));
+        zero.store_where(cleared, p);
+        cleared
+    }
 }

@@ -13,7 +13,7 @@
 use super::isa::Register;
 use super::map::{Op, clear, map, map_part};
 use super::memory::{Stores, clears_in_place};
-use super::ops::{Canonical, Relu, ZeroCount};
+use super::ops::{Canonical, Relu, ReluZeros, ZeroCount};
 use super::rows::{RowOp, accumulate_rows};
 use super::steps::Splats;
 use super::stream::{Layout, Plain, Stream};
@@ -55,26 +55,30 @@ pub(crate) unsafe fn relu<T: Layout, V: Register<T>>(src: *const T, out: *mut T,
         let relu = Relu(Splats::<V, T::Bits>::new(T::BITS));
         let bytes = len * size_of::<T>();
         if src == out.cast_const() && clears_in_place::<V>(bytes) {
-            clear(out.cast(), bytes, &relu);
+            clear(out.cast(), bytes, &relu, &mut ());
         } else {
             elementwise::<T, Plain<V>, 1>([src], out, len, &relu);
         }
     }
 }
 
-/// `out = relu(src)`, returning how many outputs are `+0`.
+/// `out = relu(src)`, returning how many outputs are `+0`: element-wise,
+/// counting the `+0` lanes of every register stored, or in place, where
+/// [`clears_in_place`] says so, by storing `+0` into the lanes whose output
+/// is `+0` and counting those ([`ReluZeros`], one float compare with
+/// `FLOAT`).
 ///
 /// # Safety
 /// See the module docs.
 #[inline(always)]
-pub(crate) unsafe fn count<T: Layout, V: Register<T>>(
+pub(crate) unsafe fn count<T: Layout, V: Register<T>, const FLOAT: bool>(
     src: *const T,
     out: *mut T,
     len: usize,
 ) -> usize {
-    // Chunks short enough that no lane counter wraps: `map` stores at most
-    // `bytes / BYTES + 2` registers (16-bit lanes: chunks of about 4 MiB
-    // with AVX-512; wider lanes: one chunk).
+    // Chunks short enough that no lane counter wraps: `map` and `clear`
+    // count at most `bytes / BYTES + 2` registers (16-bit lanes: chunks of
+    // about 4 MiB with AVX-512; wider lanes: one chunk).
     let max = ZeroCount::<V, T::Bits>::MAX_REGISTERS - 2;
     let chunk = usize::try_from(max)
         .unwrap_or(usize::MAX)
@@ -86,13 +90,18 @@ pub(crate) unsafe fn count<T: Layout, V: Register<T>>(
     // streams.
     unsafe {
         let op = Relu(Splats::<V, T::Bits>::new(T::BITS));
+        let zeros_op = ReluZeros::<V, T::Bits, FLOAT>(Splats::new(T::BITS));
         let mut at = 0;
         loop {
             let n = chunk.min(bytes - at);
             let mut zeros = ZeroCount::<V, T::Bits>::new(op.0.zero);
-            let inputs = [src.add(at)];
-            let part = stores.from(at);
-            map_part::<Plain<V>, 1>(inputs, out.add(at), n, &op, &mut zeros, part);
+            if src == out.cast_const() && clears_in_place::<V>(n) {
+                clear(out.add(at), n, &zeros_op, &mut zeros);
+            } else {
+                let inputs = [src.add(at)];
+                let part = stores.from(at);
+                map_part::<Plain<V>, 1>(inputs, out.add(at), n, &op, &mut zeros, part);
+            }
             total += zeros.finish();
             at += n;
             if at == bytes {

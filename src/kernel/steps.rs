@@ -106,6 +106,21 @@ impl<V: Lanes<I>, I> Splats<V, I> {
         }
     }
 
+    /// The lanes [`relu`](Self::relu) outputs as `+0` (`x <= 0`, NaN
+    /// false): by one float compare where `FLOAT` and the ISA has one, as
+    /// [`passes_by`](Self::passes_by), else the lanes it
+    /// [`clears`](Self::clears) and the `+0.0` it keeps.
+    #[inline(always)]
+    pub(crate) unsafe fn zeros_by<const FLOAT: bool>(&self, x: V) -> V::Mask {
+        // SAFETY: the caller has the ISA.
+        unsafe {
+            if FLOAT && let Some(at_most_zero) = x.at_most_zero() {
+                return at_most_zero;
+            }
+            V::either(self.clears(x), x.eq(self.zero))
+        }
+    }
+
     /// `0 < x <= inf`: `0 < bits <= bits(inf)`.
     #[inline(always)]
     pub(crate) unsafe fn above_zero(&self, x: V) -> V::Mask {

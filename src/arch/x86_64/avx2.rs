@@ -80,7 +80,7 @@ macro_rules! lanes {
     (
         $int:ty, $splat:ident, $gt:ident, $eq:ident, $add:ident, $sub:ident, $sll:ident, $srl:ident
         $(, max = $max:ident, min = $min:ident)?
-        $(, above_zero_or_nan = ($fcmp:ident, $to_float:ident, $from_float:ident, $float_zero:ident))?
+        $(, float_compares = ($fcmp:ident, $to_float:ident, $from_float:ident, $float_zero:ident))?
     ) => {
         impl Lanes<$int> for __m256i {
             type Mask = __m256i;
@@ -164,6 +164,13 @@ macro_rules! lanes {
                     // are all ones or all zeros.
                     unsafe { Some($from_float($fcmp::<_CMP_NLE_UQ>($to_float(self), $float_zero()))) }
                 }
+
+                #[inline(always)]
+                unsafe fn at_most_zero(self) -> Option<Self> {
+                    // SAFETY: see above. `LE_OQ` is false on NaN, and quiet
+                    // on quiet NaNs.
+                    unsafe { Some($from_float($fcmp::<_CMP_LE_OQ>($to_float(self), $float_zero()))) }
+                }
             )?
 
             #[inline(always)]
@@ -234,7 +241,7 @@ lanes!(
     _mm256_srl_epi32,
     max = _mm256_max_epi32,
     min = _mm256_min_epi32,
-    above_zero_or_nan = (
+    float_compares = (
         _mm256_cmp_ps,
         _mm256_castsi256_ps,
         _mm256_castps_si256,
@@ -250,7 +257,7 @@ lanes!(
     _mm256_sub_epi64,
     _mm256_sll_epi64,
     _mm256_srl_epi64,
-    above_zero_or_nan = (
+    float_compares = (
         _mm256_cmp_pd,
         _mm256_castsi256_pd,
         _mm256_castpd_si256,

@@ -94,7 +94,7 @@ macro_rules! lanes {
         $int:ty, $mask:ty, $splat:ident, $gt:ident, $eq:ident, $zero_unless:ident,
         $blend:ident, $max:ident, $min:ident, $add:ident, $mask_sub:ident,
         $sll:ident, $srl:ident, $mask_store:ident
-        $(, above_zero_or_nan = ($fcmp:ident, $to_float:ident, $float_zero:ident))?
+        $(, float_compares = ($fcmp:ident, $to_float:ident, $float_zero:ident))?
     ) => {
         impl Lanes<$int> for __m512i {
             type Mask = $mask;
@@ -174,6 +174,13 @@ macro_rules! lanes {
                     // false (NaN included) and quiet on quiet NaNs.
                     unsafe { Some($fcmp::<_CMP_NLE_UQ>($to_float(self), $float_zero())) }
                 }
+
+                #[inline(always)]
+                unsafe fn at_most_zero(self) -> Option<$mask> {
+                    // SAFETY: see above. `LE_OQ` is false on NaN, and quiet
+                    // on quiet NaNs.
+                    unsafe { Some($fcmp::<_CMP_LE_OQ>($to_float(self), $float_zero())) }
+                }
             )?
 
             #[inline(always)]
@@ -242,7 +249,7 @@ lanes!(
     _mm512_sll_epi32,
     _mm512_srl_epi32,
     _mm512_mask_storeu_epi32,
-    above_zero_or_nan = (_mm512_cmp_ps_mask, _mm512_castsi512_ps, _mm512_setzero_ps)
+    float_compares = (_mm512_cmp_ps_mask, _mm512_castsi512_ps, _mm512_setzero_ps)
 );
 lanes!(
     i64,
@@ -259,7 +266,7 @@ lanes!(
     _mm512_sll_epi64,
     _mm512_srl_epi64,
     _mm512_mask_storeu_epi64,
-    above_zero_or_nan = (_mm512_cmp_pd_mask, _mm512_castsi512_pd, _mm512_setzero_pd)
+    float_compares = (_mm512_cmp_pd_mask, _mm512_castsi512_pd, _mm512_setzero_pd)
 );
 
 float_lanes!(
