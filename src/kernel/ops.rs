@@ -85,6 +85,29 @@ impl<V: Lanes<I>, I: bytemuck::Pod + Into<i64>> ZeroCount<V, I> {
         }
     }
 
+    /// Counts the lanes of `zeros` into the counters of this register's turn.
+    ///
+    /// # Safety
+    /// The CPU has the ISA of `V`.
+    #[inline(always)]
+    unsafe fn add(&mut self, zeros: V::Mask) {
+        // SAFETY: forwarded from the caller.
+        unsafe { self.counts = V::count_into(self.counts, zeros) }
+        core::mem::swap(&mut self.counts, &mut self.other);
+    }
+
+    /// Counts the lanes of `zeros` whose bytes lie in `from..to`: the part of
+    /// a register that is its own.
+    ///
+    /// # Safety
+    /// The CPU has the ISA of `V`; `from..to` lies within the register, at
+    /// lane boundaries.
+    #[inline(always)]
+    unsafe fn add_part(&mut self, zeros: V::Mask, from: usize, to: usize) {
+        // SAFETY: forwarded from the caller.
+        unsafe { self.add(V::both(zeros, V::lanes_between(from, to))) }
+    }
+
     /// # Safety
     /// The CPU has the ISA of `V`.
     #[inline(always)]
@@ -101,15 +124,13 @@ impl<V: Lanes<I>, I: bytemuck::Pod + Into<i64>> Tally<V> for ZeroCount<V, I> {
     #[inline(always)]
     fn whole(&mut self, y: V) {
         // SAFETY: only built inside kernels, which have the ISA of `V`.
-        let zeros = unsafe { y.eq(self.zero) };
-        self.whole(Cleared(zeros));
+        unsafe { self.add(y.eq(self.zero)) }
     }
 
     #[inline(always)]
     fn part(&mut self, y: V, from: usize, to: usize) {
-        // SAFETY: as in `whole`.
-        let zeros = unsafe { y.eq(self.zero) };
-        self.part(Cleared(zeros), from, to);
+        // SAFETY: as in `whole`; `from..to` lies within the register (`map`).
+        unsafe { self.add_part(y.eq(self.zero), from, to) }
     }
 }
 
@@ -119,17 +140,14 @@ impl<V: Lanes<I>, I: bytemuck::Pod + Into<i64>> Tally<Cleared<V::Mask>> for Zero
     #[inline(always)]
     fn whole(&mut self, Cleared(zeros): Cleared<V::Mask>) {
         // SAFETY: only built inside kernels, which have the ISA of `V`.
-        unsafe { self.counts = V::count_into(self.counts, zeros) }
-        core::mem::swap(&mut self.counts, &mut self.other);
+        unsafe { self.add(zeros) }
     }
 
     #[inline(always)]
     fn part(&mut self, Cleared(zeros): Cleared<V::Mask>, from: usize, to: usize) {
-        // SAFETY: as in `whole`; `from..to` lies within the register (`map`,
-        // `clear`).
-        let zeros = unsafe { V::both(zeros, V::lanes_between(from, to)) };
-        // SAFETY: as above.
-        unsafe { self.counts = V::count_into(self.counts, zeros) }
+        // SAFETY: as in `whole`; `from..to` lies within the register
+        // (`clear`).
+        unsafe { self.add_part(zeros, from, to) }
     }
 }
 
