@@ -163,6 +163,20 @@ macro_rules! kernels {
     )*};
 }
 
+/// `$e` with the constant `$float` set to [`float_compares`] for `len`
+/// elements of `T`: compiled twice, chosen at run time.
+macro_rules! by_float {
+    ($t:ty, $len:expr, $float:ident => $e:expr) => {
+        if float_compares::<$t>($len) {
+            const $float: bool = true;
+            $e
+        } else {
+            const $float: bool = false;
+            $e
+        }
+    };
+}
+
 kernels! {
     /// `out = relu(x)`.
     ReluForward(x, dy, out, len, p) {
@@ -171,29 +185,23 @@ kernels! {
     }
     /// `out = relu'(x) * dy`.
     ReluGradient(x, dy, out, len, p) {
-        simd: if float_compares::<T>(len) {
-            elementwise::<T, Plain<V>, 2>([x, dy], out, len, &ReluBackward::<_, _, true>(Splats::new(T::BITS)))
-        } else {
-            elementwise::<T, Plain<V>, 2>([x, dy], out, len, &ReluBackward::<_, _, false>(Splats::new(T::BITS)))
-        },
+        simd: by_float!(T, len, FLOAT => {
+            elementwise::<T, Plain<V>, 2>([x, dy], out, len, &ReluBackward::<_, _, FLOAT>(Splats::new(T::BITS)))
+        }),
         scalar: scalar::each2(x, dy, out, len, scalar::relu_backward),
     }
     /// `out = relu(x)`, returning how many outputs are `+0`.
     ReluCountInactive(x, dy, out, len, p) {
-        simd: if float_compares::<T>(len) {
-            count::<T, V, true>(x, out, len)
-        } else {
-            count::<T, V, false>(x, out, len)
-        },
+        simd: by_float!(T, len, FLOAT => count::<T, V, FLOAT>(x, out, len)),
         scalar: scalar::relu_count_inactive(x, out, len),
     }
     /// `out = leaky_relu(x, alpha)`.
     LeakyReluForward(x, dy, out, len, p) {
-        simd: if positive_finite(p.alpha) {
-            elementwise::<T, T::Stream<V>, 1>([x], out, len, &Leaky::<T, V, true>::new(p.alpha))
+        simd: by_float!(T, len, FLOAT => if positive_finite(p.alpha) {
+            elementwise::<T, T::Stream<V>, 1>([x], out, len, &Leaky::<T, V, true, FLOAT>::new(p.alpha))
         } else {
-            elementwise::<T, T::Stream<V>, 1>([x], out, len, &Leaky::<T, V>::new(p.alpha))
-        },
+            elementwise::<T, T::Stream<V>, 1>([x], out, len, &Leaky::<T, V, false, FLOAT>::new(p.alpha))
+        }),
         scalar: scalar::each(x, out, len, |x| scalar::leaky_relu(x, p.alpha)),
     }
     /// `out = leaky_relu'(x, alpha) * dy`.
@@ -221,7 +229,9 @@ kernels! {
     }
     /// `out = prelu(x, slopes)`.
     PreluForward(x, dy, out, len, p) {
-        simd: broadcast::<T, T::Stream<V>>(x, out, len, p.channel, p.channels, &Prelu(Arith::<T, V>::new())),
+        simd: by_float!(T, len, FLOAT => {
+            broadcast::<T, T::Stream<V>>(x, out, len, p.channel, p.channels, &Prelu::<T, V, FLOAT>(Arith::new()))
+        }),
         scalar: scalar::prelu(x, out, len, p.channel, p.channels),
     }
     /// `out = prelu'(x, slopes) * dy`, and the slopes' gradient added to the sums.
@@ -231,7 +241,9 @@ kernels! {
     }
     /// `out = relu(x + bias)`.
     BiasReluForward(x, dy, out, len, p) {
-        simd: broadcast::<T, T::Stream<V>>(x, out, len, p.channel, p.channels, &BiasRelu(Arith::<T, V>::new())),
+        simd: by_float!(T, len, FLOAT => {
+            broadcast::<T, T::Stream<V>>(x, out, len, p.channel, p.channels, &BiasRelu::<T, V, FLOAT>(Arith::new()))
+        }),
         scalar: scalar::bias_relu_channels(x, out, len, p.channel, p.channels),
     }
     /// `out = relu_backward(y, dy)` from the output `y`, and `out` added to the sums.
@@ -242,7 +254,8 @@ kernels! {
 }
 
 /// Whether a kernel over `len` elements of `T` takes ReLU's masks by a float
-/// compare ([`Splats::passes_by`], [`Splats::zeros_by`]): for `f32` and
+/// compare ([`Splats::passes_by`], [`Splats::zeros_by`]) and picks by float
+/// class (`Arith::by_class`): for `f32` and
 /// `f64` (whose lanes hold their own floats), on more than 64 bytes, where
 /// [`subnormals_kept`](crate::cpu::subnormals_kept) says the compare is
 /// exact. On one register reading MXCSR costs more than the compare saves

@@ -298,6 +298,40 @@ pub trait Float<F>: Vector {
 
     /// `self * other`.
     unsafe fn fmul(self, other: Self) -> Self;
+
+    /// Each lane of `self`, of `x` or `+0.0`, as `classes` picks by the
+    /// class of `x`'s float in that lane, in one instruction where the ISA
+    /// has one; `None` otherwise (the default). The picked bits are moved,
+    /// not computed: a NaN keeps its bits, signalling ones too. Exact only
+    /// while [`cpu::subnormals_kept`](crate::cpu::subnormals_kept): with
+    /// denormals-are-zero a subnormal `x` classes as zero.
+    #[inline(always)]
+    unsafe fn by_class(self, x: Self, classes: Classes) -> Option<Self> {
+        let _ = (x, classes);
+        None
+    }
+}
+
+/// What [`Float::by_class`] puts in a lane.
+#[derive(Clone, Copy)]
+pub enum Pick {
+    /// The lane of `self`.
+    Own,
+    /// The lane of `x`.
+    X,
+    /// `+0.0`.
+    Zero,
+}
+
+/// A [`Pick`] for each class of float [`Float::by_class`] tells apart.
+#[derive(Clone, Copy)]
+pub struct Classes {
+    /// Quiet and signalling NaNs of either sign.
+    pub nan: Pick,
+    /// `+0.0`, `-0.0`, the negatives and `-inf`.
+    pub at_most_zero: Pick,
+    /// The positives (subnormals included) and `+inf`.
+    pub above_zero: Pick,
 }
 
 /// Conversions between f16 and f32 in 32-bit lanes (the f16 bits in the low

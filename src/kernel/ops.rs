@@ -152,13 +152,21 @@ impl<V: Lanes<I>, I: bytemuck::Pod + Into<i64>> Tally<Cleared<V::Mask>> for Zero
 }
 
 /// Leaky ReLU with a splatted wide `alpha`; `POSITIVE`: `alpha` is a
-/// positive finite number (see [`Arith::leaky_positive`]).
-pub(crate) struct Leaky<T: Layout, V: Register<T>, const POSITIVE: bool = false> {
+/// positive finite number (see [`Arith::leaky_positive`]); `FLOAT`: the
+/// forward picks by float class where the ISA can ([`Arith::leaky`]).
+pub(crate) struct Leaky<
+    T: Layout,
+    V: Register<T>,
+    const POSITIVE: bool = false,
+    const FLOAT: bool = false,
+> {
     arith: Arith<T, V>,
     alpha: V,
 }
 
-impl<T: Layout, V: Register<T>, const POSITIVE: bool> Leaky<T, V, POSITIVE> {
+impl<T: Layout, V: Register<T>, const POSITIVE: bool, const FLOAT: bool>
+    Leaky<T, V, POSITIVE, FLOAT>
+{
     /// # Safety
     /// The CPU has the ISA of `V`; with `POSITIVE`, `alpha` is a positive
     /// finite number.
@@ -174,16 +182,18 @@ impl<T: Layout, V: Register<T>, const POSITIVE: bool> Leaky<T, V, POSITIVE> {
     }
 }
 
-impl<T: Layout, V: Register<T>, const POSITIVE: bool> Op<V, 1> for Leaky<T, V, POSITIVE> {
+impl<T: Layout, V: Register<T>, const POSITIVE: bool, const FLOAT: bool> Op<V, 1>
+    for Leaky<T, V, POSITIVE, FLOAT>
+{
     #[inline(always)]
     unsafe fn apply(&self, [x]: [V; 1]) -> V {
         // SAFETY: the caller has the ISA; `alpha` is positive and finite if
         // `POSITIVE` (`new`).
         unsafe {
             if POSITIVE {
-                self.arith.leaky_positive(x, self.alpha)
+                self.arith.leaky_positive::<FLOAT>(x, self.alpha)
             } else {
-                self.arith.leaky(x, self.alpha)
+                self.arith.leaky::<FLOAT>(x, self.alpha)
             }
         }
     }
@@ -277,13 +287,15 @@ impl<V: Lanes<I>, I, const NON_NEGATIVE: bool> Op<V, 2> for Clamp<V, I, NON_NEGA
 }
 
 /// PReLU: `x` and the channel's slope.
-pub(crate) struct Prelu<T: Layout, V: Register<T>>(pub(crate) Arith<T, V>);
+pub(crate) struct Prelu<T: Layout, V: Register<T>, const FLOAT: bool = false>(
+    pub(crate) Arith<T, V>,
+);
 
-impl<T: Layout, V: Register<T>> Op<V, 2> for Prelu<T, V> {
+impl<T: Layout, V: Register<T>, const FLOAT: bool> Op<V, 2> for Prelu<T, V, FLOAT> {
     #[inline(always)]
     unsafe fn apply(&self, [x, slope]: [V; 2]) -> V {
         // SAFETY: the caller has the ISA.
-        unsafe { self.0.leaky(x, T::widen(slope)) }
+        unsafe { self.0.leaky::<FLOAT>(x, T::widen(slope)) }
     }
 }
 
@@ -317,17 +329,17 @@ impl<V: Lanes<I>, I> Op<V, 1> for Canonical<V, I> {
 }
 
 /// Bias + ReLU: `x` and the channel's bias.
-pub(crate) struct BiasRelu<T: Layout, V: Register<T>>(pub(crate) Arith<T, V>);
+pub(crate) struct BiasRelu<T: Layout, V: Register<T>, const FLOAT: bool = false>(
+    pub(crate) Arith<T, V>,
+);
 
-impl<T: Layout, V: Register<T>> Op<V, 2> for BiasRelu<T, V> {
-    /// ReLU on the wide sum, then rounding, equals rounding then ReLU:
-    /// rounding keeps the sign, and `+0` stays `+0`.
+impl<T: Layout, V: Register<T>, const FLOAT: bool> Op<V, 2> for BiasRelu<T, V, FLOAT> {
     #[inline(always)]
     unsafe fn apply(&self, [x, bias]: [V; 2]) -> V {
         // SAFETY: the caller has the ISA.
         unsafe {
             let a = &self.0;
-            a.narrow(a.wide.relu(a.add(T::widen(x), T::widen(bias))))
+            a.relu_narrow::<FLOAT>(a.add(T::widen(x), T::widen(bias)))
         }
     }
 }

@@ -47,7 +47,7 @@
 //! returns (x86's default NaN is negative, ARM's positive), so every computed
 //! NaN is replaced by the canonical one before it is stored.
 
-use super::isa::{Float, Lanes, Register};
+use super::isa::{Classes, Float, Lanes, Pick, Register};
 use super::stream::Layout;
 use crate::element::Specials;
 use core::marker::PhantomData;
@@ -208,15 +208,84 @@ impl<T: Layout, V: Register<T>> Arith<T, V> {
         unsafe { T::narrow(self.wide.canonical(w)) }
     }
 
-    /// `x` if `x > 0` or NaN, else `round(scale * x)`: leaky ReLU's and PReLU's
-    /// forward (`x` in arithmetic lanes, `scale` wide).
+    /// Each lane of `own`, of `x` or `+0`, picked by the class of the wide
+    /// float `x`, by one instruction where `FLOAT` and the ISA has one
+    /// ([`Float::by_class`]; the caller sets `FLOAT` as for
+    /// [`Splats::passes_by`], which makes it exact).
     #[inline(always)]
-    pub(crate) unsafe fn leaky(&self, x: V, scale: V) -> V {
+    unsafe fn by_class<const FLOAT: bool>(&self, own: V, x: V, classes: Classes) -> Option<V> {
         // SAFETY: forwarded from the caller.
         unsafe {
-            let scaled = self.narrow(self.mul(T::widen(x), scale));
-            <V as Lanes<T::Lane>>::select(self.lane.passes(x), x, scaled)
+            if FLOAT {
+                return <V as Float<T::Wide>>::by_class(own, x, classes);
+            }
+            None
         }
+    }
+
+    /// [`narrow`](Self::narrow), canonicalising by one class pick where it
+    /// can ([`by_class`](Self::by_class)).
+    #[inline(always)]
+    pub(crate) unsafe fn narrow_by<const FLOAT: bool>(&self, w: V) -> V {
+        // SAFETY: forwarded from the caller.
+        unsafe {
+            let canonical = Classes {
+                nan: Pick::Own,
+                at_most_zero: Pick::X,
+                above_zero: Pick::X,
+            };
+            match self.by_class::<FLOAT>(self.wide.nan, w, canonical) {
+                Some(w) => T::narrow(w),
+                None => self.narrow(w),
+            }
+        }
+    }
+
+    /// ReLU of a wide result, NaN canonicalised, rounded to `T`: bias +
+    /// ReLU's forward. ReLU then rounding equals rounding then ReLU: rounding
+    /// keeps the sign, and `+0` stays `+0`.
+    #[inline(always)]
+    pub(crate) unsafe fn relu_narrow<const FLOAT: bool>(&self, w: V) -> V {
+        // SAFETY: forwarded from the caller.
+        unsafe {
+            let relu = Classes {
+                nan: Pick::Own,
+                at_most_zero: Pick::Zero,
+                above_zero: Pick::X,
+            };
+            match self.by_class::<FLOAT>(self.wide.nan, w, relu) {
+                Some(w) => T::narrow(w),
+                None => self.narrow(self.wide.relu(w)),
+            }
+        }
+    }
+
+    /// `x` if `x > 0` or NaN, else `round(scale * x)`: leaky ReLU's and PReLU's
+    /// forward (`x` in arithmetic lanes, `scale` wide). With `FLOAT` (only
+    /// for `f32` and `f64`, whose arithmetic lanes are their wide floats),
+    /// two class picks where the ISA has them: a multiply and two
+    /// instructions, against a multiply and seven.
+    #[inline(always)]
+    pub(crate) unsafe fn leaky<const FLOAT: bool>(&self, x: V, scale: V) -> V {
+        // SAFETY: forwarded from the caller.
+        unsafe {
+            let scaled = self.narrow_by::<FLOAT>(self.mul(T::widen(x), scale));
+            self.keep_positive::<FLOAT>(x, scaled)
+                .unwrap_or_else(|| <V as Lanes<T::Lane>>::select(self.lane.passes(x), x, scaled))
+        }
+    }
+
+    /// `x` where `x > 0` or NaN, else `scaled`, by one class pick where
+    /// `FLOAT` (`f32`, `f64`) and the ISA has one.
+    #[inline(always)]
+    unsafe fn keep_positive<const FLOAT: bool>(&self, x: V, scaled: V) -> Option<V> {
+        let keep = Classes {
+            nan: Pick::X,
+            at_most_zero: Pick::Own,
+            above_zero: Pick::X,
+        };
+        // SAFETY: forwarded from the caller.
+        unsafe { self.by_class::<FLOAT>(scaled, x, keep) }
     }
 
     /// [`leaky`](Self::leaky) for a positive finite `scale`. There
@@ -226,12 +295,14 @@ impl<T: Layout, V: Register<T>> Arith<T, V> {
     /// kept wherever `bits > bits(-inf)`, as ReLU keeps it: a multiply, a
     /// compare and a select for `f32` (8 operations in [`leaky`](Self::leaky)).
     #[inline(always)]
-    pub(crate) unsafe fn leaky_positive(&self, x: V, scale: V) -> V {
+    pub(crate) unsafe fn leaky_positive<const FLOAT: bool>(&self, x: V, scale: V) -> V {
         // SAFETY: forwarded from the caller.
         unsafe {
             let scaled = T::narrow(self.mul(T::widen(x), scale));
-            let keep = <V as Lanes<T::Lane>>::gt(x, self.lane.neg_inf);
-            <V as Lanes<T::Lane>>::select(keep, x, scaled)
+            self.keep_positive::<FLOAT>(x, scaled).unwrap_or_else(|| {
+                let keep = <V as Lanes<T::Lane>>::gt(x, self.lane.neg_inf);
+                <V as Lanes<T::Lane>>::select(keep, x, scaled)
+            })
         }
     }
 

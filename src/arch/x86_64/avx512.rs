@@ -8,7 +8,7 @@
 //! they cannot fault.
 
 use crate::arch::float_lanes;
-use crate::kernel::{HalfFloat, Lanes, Vector};
+use crate::kernel::{Classes, HalfFloat, Lanes, Pick, Vector};
 use core::arch::x86_64::*;
 
 impl Vector for __m512i {
@@ -277,7 +277,8 @@ float_lanes!(
     _mm512_set1_ps,
     _mm512_add_ps,
     _mm512_sub_ps,
-    _mm512_mul_ps
+    _mm512_mul_ps,
+    by_class = fixup_f32
 );
 float_lanes!(
     __m512i,
@@ -287,8 +288,51 @@ float_lanes!(
     _mm512_set1_pd,
     _mm512_add_pd,
     _mm512_sub_pd,
-    _mm512_mul_pd
+    _mm512_mul_pd,
+    by_class = fixup_f64
 );
+
+/// `vfixupimm`'s table for `classes`: a 4-bit token for each class it tells
+/// apart (quiet NaN, signalling NaN, zero, `+1.0`, `-inf`, `+inf`, negative,
+/// positive, in that order from the low bits), where 0 keeps the
+/// destination's lane (`self`), 1 gives the source's (`x`: its bits as they
+/// are while denormals-are-zero is clear) and 8 gives `+0.0`.
+#[inline(always)]
+fn fixup_table(c: Classes) -> u32 {
+    let token = |p: Pick| match p {
+        Pick::Own => 0,
+        Pick::X => 1,
+        Pick::Zero => 8,
+    };
+    let (nan, low, high) = (token(c.nan), token(c.at_most_zero), token(c.above_zero));
+    let by_class = [nan, nan, low, high, low, high, low, high];
+    by_class.iter().rev().fold(0, |t, &k| t << 4 | k)
+}
+
+/// [`Float::by_class`](crate::kernel::Float::by_class) on f32 lanes, by
+/// `vfixupimmps`, reporting no exception (immediate 0).
+#[inline(always)]
+unsafe fn fixup_f32(own: __m512i, x: __m512i, classes: Classes) -> __m512i {
+    // SAFETY: the caller guarantees AVX-512F. The table is in the low 32
+    // bits of each lane.
+    unsafe {
+        let table = _mm512_set1_epi32(fixup_table(classes) as i32);
+        let (own, x) = (_mm512_castsi512_ps(own), _mm512_castsi512_ps(x));
+        _mm512_castps_si512(_mm512_fixupimm_ps::<0>(own, x, table))
+    }
+}
+
+/// [`Float::by_class`](crate::kernel::Float::by_class) on f64 lanes, by
+/// `vfixupimmpd`, as [`fixup_f32`].
+#[inline(always)]
+unsafe fn fixup_f64(own: __m512i, x: __m512i, classes: Classes) -> __m512i {
+    // SAFETY: as in `fixup_f32`.
+    unsafe {
+        let table = _mm512_set1_epi64(i64::from(fixup_table(classes)));
+        let (own, x) = (_mm512_castsi512_pd(own), _mm512_castsi512_pd(x));
+        _mm512_castpd_si512(_mm512_fixupimm_pd::<0>(own, x, table))
+    }
+}
 
 /// The register of this backend.
 pub(crate) type Register = __m512i;
