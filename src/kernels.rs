@@ -180,7 +180,7 @@ macro_rules! by_float {
 kernels! {
     /// `out = relu(x)`.
     ReluForward(x, dy, out, len, p) {
-        simd: relu::<T, V>(x, out, len),
+        simd: by_float!(T, len, FLOAT => relu::<T, V, FLOAT>(x, out, len)),
         scalar: scalar::each(x, out, len, scalar::relu),
     }
     /// `out = relu'(x) * dy`.

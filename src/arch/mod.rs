@@ -16,16 +16,12 @@ pub(crate) mod wasm32;
 /// Implements [`Float`](crate::kernel::Float) for `$float` lanes of the
 /// register `$reg` with the ISA's intrinsics: `$to`/`$from` reinterpret the
 /// register as float lanes and back (no instruction), `$splat`, `$add`,
-/// `$sub`, `$mul` are the IEEE operations of that lane type, `$by_class` (if
-/// any) is [`Float::by_class`](crate::kernel::Float::by_class). Used inside each
+/// `$sub`, `$mul` are the IEEE operations of that lane type. Used inside each
 /// ISA's module, so the intrinsics' target features are the kernels'.
 /// (`simd128`'s intrinsics are safe functions: it writes its own.)
 #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 macro_rules! float_lanes {
-    (
-        $reg:ty, $float:ty, $to:ident, $from:ident, $splat:ident, $add:ident, $sub:ident, $mul:ident
-        $(, by_class = $by_class:ident)?
-    ) => {
+    ($reg:ty, $float:ty, $to:ident, $from:ident, $splat:ident, $add:ident, $sub:ident, $mul:ident) => {
         impl $crate::kernel::Float<$float> for $reg {
             // SAFETY (every block below): the caller guarantees the ISA of
             // this module; the casts only reinterpret bits.
@@ -53,18 +49,6 @@ macro_rules! float_lanes {
                 // SAFETY: see above.
                 unsafe { $from($mul($to(self), $to(other))) }
             }
-
-            $(
-                #[inline(always)]
-                unsafe fn by_class(
-                    self,
-                    x: Self,
-                    classes: $crate::kernel::Classes,
-                ) -> Option<Self> {
-                    // SAFETY: see above.
-                    unsafe { Some($by_class(self, x, classes)) }
-                }
-            )?
         }
     };
 }

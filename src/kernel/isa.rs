@@ -227,6 +227,19 @@ pub trait Lanes<I>: Vector {
         None
     }
 
+    /// Each lane of `self`, of `x` or `+0.0`, as `classes` picks by the
+    /// class of `x`'s float in that lane, in one instruction where the ISA
+    /// has one; `None` otherwise (the default), for the lanes
+    /// [`above_zero_or_nan`](Lanes::above_zero_or_nan) says. The picked
+    /// bits are moved, not computed: a NaN keeps its bits, signalling ones
+    /// too. Exact under the same condition (with denormals-are-zero a
+    /// subnormal `x` classes as zero).
+    #[inline(always)]
+    unsafe fn by_class(self, x: Self, classes: Classes) -> Option<Self> {
+        let _ = (x, classes);
+        None
+    }
+
     /// The lanes whose first byte lies in `from..to` (byte offsets within
     /// the register, multiples of the lane width, `to <= BYTES`).
     unsafe fn lanes_between(from: usize, to: usize) -> Self::Mask;
@@ -298,21 +311,9 @@ pub trait Float<F>: Vector {
 
     /// `self * other`.
     unsafe fn fmul(self, other: Self) -> Self;
-
-    /// Each lane of `self`, of `x` or `+0.0`, as `classes` picks by the
-    /// class of `x`'s float in that lane, in one instruction where the ISA
-    /// has one; `None` otherwise (the default). The picked bits are moved,
-    /// not computed: a NaN keeps its bits, signalling ones too. Exact only
-    /// while [`cpu::subnormals_kept`](crate::cpu::subnormals_kept): with
-    /// denormals-are-zero a subnormal `x` classes as zero.
-    #[inline(always)]
-    unsafe fn by_class(self, x: Self, classes: Classes) -> Option<Self> {
-        let _ = (x, classes);
-        None
-    }
 }
 
-/// What [`Float::by_class`] puts in a lane.
+/// What [`Lanes::by_class`] puts in a lane.
 #[derive(Clone, Copy)]
 pub enum Pick {
     /// The lane of `self`.
@@ -323,7 +324,7 @@ pub enum Pick {
     Zero,
 }
 
-/// A [`Pick`] for each class of float [`Float::by_class`] tells apart.
+/// A [`Pick`] for each class of float [`Lanes::by_class`] tells apart.
 #[derive(Clone, Copy)]
 pub struct Classes {
     /// Quiet and signalling NaNs of either sign.

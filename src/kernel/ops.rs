@@ -11,18 +11,19 @@ use super::stream::Layout;
 use crate::element::Specials;
 use core::marker::PhantomData;
 
-/// ReLU, on `T`'s own lanes.
-pub(crate) struct Relu<V, I>(pub(crate) Splats<V, I>);
+/// ReLU, on `T`'s own lanes; `FLOAT`: by one class pick where the ISA has
+/// one ([`Splats::relu_by`]).
+pub(crate) struct Relu<V, I, const FLOAT: bool = false>(pub(crate) Splats<V, I>);
 
-impl<V: Lanes<I>, I> Op<V, 1> for Relu<V, I> {
+impl<V: Lanes<I>, I, const FLOAT: bool> Op<V, 1> for Relu<V, I, FLOAT> {
     #[inline(always)]
     unsafe fn apply(&self, [x]: [V; 1]) -> V {
         // SAFETY: the caller has the ISA.
-        unsafe { self.0.relu(x) }
+        unsafe { self.0.relu_by::<FLOAT>(x) }
     }
 }
 
-impl<V: Lanes<I>, I> Clear<V, I> for Relu<V, I> {
+impl<V: Lanes<I>, I, const FLOAT: bool> Clear<V, I> for Relu<V, I, FLOAT> {
     #[inline(always)]
     unsafe fn clears(&self, x: V) -> V::Mask {
         // SAFETY: the caller has the ISA.
@@ -43,15 +44,15 @@ impl<V: Lanes<I>, I, const FLOAT: bool> Clear<V, I> for ReluZeros<V, I, FLOAT> {
     }
 }
 
-/// ReLU's gradient, on `T`'s own lanes; `FLOAT`: its mask by a float
-/// compare where the ISA has one ([`Splats::passes_by`]).
+/// ReLU's gradient, on `T`'s own lanes; `FLOAT`: by one class pick or its
+/// mask by a float compare where the ISA has one ([`Splats::pass_by`]).
 pub(crate) struct ReluBackward<V, I, const FLOAT: bool>(pub(crate) Splats<V, I>);
 
 impl<V: Lanes<I>, I, const FLOAT: bool> Op<V, 2> for ReluBackward<V, I, FLOAT> {
     #[inline(always)]
     unsafe fn apply(&self, [x, dy]: [V; 2]) -> V {
         // SAFETY: the caller has the ISA.
-        unsafe { V::zero_unless(self.0.passes_by::<FLOAT>(x), dy) }
+        unsafe { self.0.pass_by::<FLOAT>(dy, x) }
     }
 }
 

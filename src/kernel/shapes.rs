@@ -42,17 +42,21 @@ pub(crate) unsafe fn elementwise<T: Layout, S: Stream, const N: usize>(
     }
 }
 
-/// `out = relu(src)`: element-wise, or in place by storing only the lanes
-/// it clears where [`clears_in_place`] says so.
+/// `out = relu(src)`: element-wise (by class with `FLOAT`), or in place by
+/// storing only the lanes it clears where [`clears_in_place`] says so.
 ///
 /// # Safety
 /// See the module docs.
 #[inline(always)]
-pub(crate) unsafe fn relu<T: Layout, V: Register<T>>(src: *const T, out: *mut T, len: usize) {
+pub(crate) unsafe fn relu<T: Layout, V: Register<T>, const FLOAT: bool>(
+    src: *const T,
+    out: *mut T,
+    len: usize,
+) {
     // SAFETY: forwarded from the caller (`Register<T>` gives the ISA of `V`
     // for `T`'s lanes).
     unsafe {
-        let relu = Relu(Splats::<V, T::Bits>::new(T::BITS));
+        let relu = Relu::<V, T::Bits, FLOAT>(Splats::new(T::BITS));
         let bytes = len * size_of::<T>();
         if src == out.cast_const() && clears_in_place::<V>(bytes) {
             clear(out.cast(), bytes, &relu, &mut ());
@@ -62,11 +66,11 @@ pub(crate) unsafe fn relu<T: Layout, V: Register<T>>(src: *const T, out: *mut T,
     }
 }
 
-/// `out = relu(src)`, returning how many outputs are `+0`: element-wise,
-/// counting the `+0` lanes of every register stored, or in place, where
-/// [`clears_in_place`] says so, by storing `+0` into the lanes whose output
-/// is `+0` and counting those ([`ReluZeros`], one float compare with
-/// `FLOAT`).
+/// `out = relu(src)`, returning how many outputs are `+0`: element-wise
+/// (by class with `FLOAT`), counting the `+0` lanes of every register
+/// stored, or in place, where [`clears_in_place`] says so, by storing `+0`
+/// into the lanes whose output is `+0` and counting those ([`ReluZeros`],
+/// one float compare with `FLOAT`).
 ///
 /// # Safety
 /// See the module docs.
@@ -89,12 +93,15 @@ pub(crate) unsafe fn count<T: Layout, V: Register<T>, const FLOAT: bool>(
     // SAFETY: see the module docs; each chunk lies within the `bytes` of both
     // streams.
     unsafe {
-        let op = Relu(Splats::<V, T::Bits>::new(T::BITS));
-        let zeros_op = ReluZeros::<V, T::Bits, FLOAT>(Splats::new(T::BITS));
+        let splats = Splats::<V, T::Bits>::new(T::BITS);
+        let (op, zeros_op) = (
+            Relu::<_, _, FLOAT>(splats),
+            ReluZeros::<_, _, FLOAT>(splats),
+        );
         let mut at = 0;
         loop {
             let n = chunk.min(bytes - at);
-            let mut zeros = ZeroCount::<V, T::Bits>::new(op.0.zero);
+            let mut zeros = ZeroCount::<V, T::Bits>::new(splats.zero);
             if src == out.cast_const() && clears_in_place::<V>(n) {
                 clear(out.add(at), n, &zeros_op, &mut zeros);
             } else {

@@ -52,7 +52,16 @@ use super::stream::Layout;
 use crate::element::Specials;
 use core::marker::PhantomData;
 
+/// ReLU by class: `+0` where the float is at most zero, the own lane
+/// elsewhere (NaNs included).
+const RELU: Classes = Classes {
+    nan: Pick::Own,
+    at_most_zero: Pick::Zero,
+    above_zero: Pick::Own,
+};
+
 /// [`Specials`] splatted into registers of `V` with lanes of `I`, with zero.
+#[derive(Clone, Copy)]
 pub(crate) struct Splats<V, I> {
     pub(crate) zero: V,
     pub(crate) neg_inf: V,
@@ -118,6 +127,50 @@ impl<V: Lanes<I>, I> Splats<V, I> {
                 return at_most_zero;
             }
             V::either(self.clears(x), x.eq(self.zero))
+        }
+    }
+
+    /// Each lane of `own`, of `x` or `+0`, picked by the class of `x`'s
+    /// float, by one instruction where `FLOAT` and the ISA has one
+    /// ([`Lanes::by_class`]; the caller sets `FLOAT` as for
+    /// [`passes_by`](Self::passes_by), which makes it exact).
+    #[inline(always)]
+    pub(crate) unsafe fn by_class<const FLOAT: bool>(
+        &self,
+        own: V,
+        x: V,
+        classes: Classes,
+    ) -> Option<V> {
+        // SAFETY: the caller has the ISA.
+        unsafe {
+            if FLOAT {
+                own.by_class(x, classes)
+            } else {
+                None
+            }
+        }
+    }
+
+    /// [`relu`](Self::relu), by one class pick where `FLOAT` and the ISA has
+    /// one ([`by_class`](Self::by_class)).
+    #[inline(always)]
+    pub(crate) unsafe fn relu_by<const FLOAT: bool>(&self, x: V) -> V {
+        // SAFETY: the caller has the ISA.
+        unsafe {
+            self.by_class::<FLOAT>(x, x, RELU)
+                .unwrap_or_else(|| self.relu(x))
+        }
+    }
+
+    /// `v` where `x > 0` or NaN, else `+0` (ReLU's gradient with `v = dy`):
+    /// by one class pick where `FLOAT` and the ISA has one, else by the mask
+    /// of [`passes_by`](Self::passes_by).
+    #[inline(always)]
+    pub(crate) unsafe fn pass_by<const FLOAT: bool>(&self, v: V, x: V) -> V {
+        // SAFETY: the caller has the ISA.
+        unsafe {
+            self.by_class::<FLOAT>(v, x, RELU)
+                .unwrap_or_else(|| V::zero_unless(self.passes_by::<FLOAT>(x), v))
         }
     }
 
@@ -208,23 +261,8 @@ impl<T: Layout, V: Register<T>> Arith<T, V> {
         unsafe { T::narrow(self.wide.canonical(w)) }
     }
 
-    /// Each lane of `own`, of `x` or `+0`, picked by the class of the wide
-    /// float `x`, by one instruction where `FLOAT` and the ISA has one
-    /// ([`Float::by_class`]; the caller sets `FLOAT` as for
-    /// [`Splats::passes_by`], which makes it exact).
-    #[inline(always)]
-    unsafe fn by_class<const FLOAT: bool>(&self, own: V, x: V, classes: Classes) -> Option<V> {
-        // SAFETY: forwarded from the caller.
-        unsafe {
-            if FLOAT {
-                return <V as Float<T::Wide>>::by_class(own, x, classes);
-            }
-            None
-        }
-    }
-
     /// [`narrow`](Self::narrow), canonicalising by one class pick where it
-    /// can ([`by_class`](Self::by_class)).
+    /// can ([`Splats::by_class`]).
     #[inline(always)]
     pub(crate) unsafe fn narrow_by<const FLOAT: bool>(&self, w: V) -> V {
         // SAFETY: forwarded from the caller.
@@ -234,7 +272,7 @@ impl<T: Layout, V: Register<T>> Arith<T, V> {
                 at_most_zero: Pick::X,
                 above_zero: Pick::X,
             };
-            match self.by_class::<FLOAT>(self.wide.nan, w, canonical) {
+            match self.wide.by_class::<FLOAT>(self.wide.nan, w, canonical) {
                 Some(w) => T::narrow(w),
                 None => self.narrow(w),
             }
@@ -253,7 +291,7 @@ impl<T: Layout, V: Register<T>> Arith<T, V> {
                 at_most_zero: Pick::Zero,
                 above_zero: Pick::X,
             };
-            match self.by_class::<FLOAT>(self.wide.nan, w, relu) {
+            match self.wide.by_class::<FLOAT>(self.wide.nan, w, relu) {
                 Some(w) => T::narrow(w),
                 None => self.narrow(self.wide.relu(w)),
             }
@@ -285,7 +323,7 @@ impl<T: Layout, V: Register<T>> Arith<T, V> {
             above_zero: Pick::X,
         };
         // SAFETY: forwarded from the caller.
-        unsafe { self.by_class::<FLOAT>(scaled, x, keep) }
+        unsafe { self.lane.by_class::<FLOAT>(scaled, x, keep) }
     }
 
     /// [`leaky`](Self::leaky) for a positive finite `scale`. There

@@ -94,7 +94,7 @@ macro_rules! lanes {
         $int:ty, $mask:ty, $splat:ident, $gt:ident, $eq:ident, $zero_unless:ident,
         $blend:ident, $max:ident, $min:ident, $add:ident, $mask_sub:ident,
         $sll:ident, $srl:ident, $mask_store:ident
-        $(, float_compares = ($fcmp:ident, $to_float:ident, $float_zero:ident))?
+        $(, float_compares = ($fcmp:ident, $to_float:ident, $float_zero:ident, $fixup:ident))?
     ) => {
         impl Lanes<$int> for __m512i {
             type Mask = $mask;
@@ -181,6 +181,12 @@ macro_rules! lanes {
                     // on quiet NaNs.
                     unsafe { Some($fcmp::<_CMP_LE_OQ>($to_float(self), $float_zero())) }
                 }
+
+                #[inline(always)]
+                unsafe fn by_class(self, x: Self, classes: Classes) -> Option<Self> {
+                    // SAFETY: see above.
+                    unsafe { Some($fixup(self, x, classes)) }
+                }
             )?
 
             #[inline(always)]
@@ -249,7 +255,12 @@ lanes!(
     _mm512_sll_epi32,
     _mm512_srl_epi32,
     _mm512_mask_storeu_epi32,
-    float_compares = (_mm512_cmp_ps_mask, _mm512_castsi512_ps, _mm512_setzero_ps)
+    float_compares = (
+        _mm512_cmp_ps_mask,
+        _mm512_castsi512_ps,
+        _mm512_setzero_ps,
+        fixup_f32
+    )
 );
 lanes!(
     i64,
@@ -266,7 +277,12 @@ lanes!(
     _mm512_sll_epi64,
     _mm512_srl_epi64,
     _mm512_mask_storeu_epi64,
-    float_compares = (_mm512_cmp_pd_mask, _mm512_castsi512_pd, _mm512_setzero_pd)
+    float_compares = (
+        _mm512_cmp_pd_mask,
+        _mm512_castsi512_pd,
+        _mm512_setzero_pd,
+        fixup_f64
+    )
 );
 
 float_lanes!(
@@ -277,8 +293,7 @@ float_lanes!(
     _mm512_set1_ps,
     _mm512_add_ps,
     _mm512_sub_ps,
-    _mm512_mul_ps,
-    by_class = fixup_f32
+    _mm512_mul_ps
 );
 float_lanes!(
     __m512i,
@@ -288,8 +303,7 @@ float_lanes!(
     _mm512_set1_pd,
     _mm512_add_pd,
     _mm512_sub_pd,
-    _mm512_mul_pd,
-    by_class = fixup_f64
+    _mm512_mul_pd
 );
 
 /// `vfixupimm`'s table for `classes`: a 4-bit token for each class it tells
@@ -309,7 +323,7 @@ fn fixup_table(c: Classes) -> u32 {
     by_class.iter().rev().fold(0, |t, &k| t << 4 | k)
 }
 
-/// [`Float::by_class`](crate::kernel::Float::by_class) on f32 lanes, by
+/// [`Lanes::by_class`] on f32 lanes, by
 /// `vfixupimmps`, reporting no exception (immediate 0).
 #[inline(always)]
 unsafe fn fixup_f32(own: __m512i, x: __m512i, classes: Classes) -> __m512i {
@@ -322,7 +336,7 @@ unsafe fn fixup_f32(own: __m512i, x: __m512i, classes: Classes) -> __m512i {
     }
 }
 
-/// [`Float::by_class`](crate::kernel::Float::by_class) on f64 lanes, by
+/// [`Lanes::by_class`] on f64 lanes, by
 /// `vfixupimmpd`, as [`fixup_f32`].
 #[inline(always)]
 unsafe fn fixup_f64(own: __m512i, x: __m512i, classes: Classes) -> __m512i {
