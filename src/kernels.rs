@@ -211,19 +211,19 @@ kernels! {
     }
     /// `out = clamp(x, lo, hi)`.
     ClampForward(x, dy, out, len, p) {
-        simd: if non_negative(p) {
-            elementwise::<T, Plain<V>, 1>([x], out, len, &clamp::<T, V, true>(p))
+        simd: by_float!(T, len, FLOAT => if non_negative(p) {
+            elementwise::<T, Plain<V>, 1>([x], out, len, &clamp::<T, V, true, FLOAT>(p))
         } else {
-            elementwise::<T, Plain<V>, 1>([x], out, len, &clamp::<T, V, false>(p))
-        },
+            elementwise::<T, Plain<V>, 1>([x], out, len, &clamp::<T, V, false, FLOAT>(p))
+        }),
         scalar: scalar::each(x, out, len, |x| scalar::clamp(x, p.lo, p.hi)),
     }
     /// `out = clamp'(x, lo, hi) * dy`.
     ClampGradient(x, dy, out, len, p) {
         simd: if non_negative(p) {
-            elementwise::<T, Plain<V>, 2>([x, dy], out, len, &clamp::<T, V, true>(p))
+            elementwise::<T, Plain<V>, 2>([x, dy], out, len, &clamp::<T, V, true, false>(p))
         } else {
-            elementwise::<T, Plain<V>, 2>([x, dy], out, len, &clamp::<T, V, false>(p))
+            elementwise::<T, Plain<V>, 2>([x, dy], out, len, &clamp::<T, V, false, false>(p))
         },
         scalar: scalar::each2(x, dy, out, len, |x, dy| scalar::clamp_backward(x, dy, p.lo, p.hi)),
     }
@@ -279,11 +279,12 @@ fn non_negative<T: Element>(p: &Params<T>) -> bool {
 /// Clamp's operation for the bounds of `p`.
 ///
 /// # Safety
-/// The CPU has the ISA of `V`; with `NON_NEGATIVE`, [`non_negative`] holds.
+/// The CPU has the ISA of `V`; with `NON_NEGATIVE`, [`non_negative`] holds;
+/// `FLOAT` as [`float_compares`] says.
 #[inline(always)]
-unsafe fn clamp<T: Layout, V: Register<T>, const NON_NEGATIVE: bool>(
+unsafe fn clamp<T: Layout, V: Register<T>, const NON_NEGATIVE: bool, const FLOAT: bool>(
     p: &Params<T>,
-) -> Clamp<V, T::Bits, NON_NEGATIVE> {
+) -> Clamp<V, T::Bits, NON_NEGATIVE, FLOAT> {
     // SAFETY: forwarded from the caller.
     unsafe { Clamp::new(T::BITS, bytemuck::cast(p.lo), bytemuck::cast(p.hi)) }
 }
