@@ -2,8 +2,10 @@
 //! for ReLU, its gradient and the zero count: each runs on every backend this
 //! CPU has with denormals-are-zero and flush-to-zero set (x86_64's MXCSR, as
 //! engines set it on their threads), against the oracle computed before.
-//! The gradient takes its mask by a float compare where MXCSR's DAZ bit is
-//! clear (`cpu::subnormals_kept`), so this is where that check is tested.
+//! Where MXCSR's DAZ bit is clear (`cpu::subnormals_kept`) the f32/f64
+//! kernels take float compares (the gradient's `!(x <= 0)`, the count's
+//! `x <= 0`) and AVX-512's class picks (`vfixupimm`), which would class a
+//! subnormal as zero under DAZ; this is where that check is tested.
 #![cfg(all(target_arch = "x86_64", not(miri)))]
 
 mod common;

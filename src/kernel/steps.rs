@@ -30,6 +30,18 @@
 //! ([`passes_by`](Splats::passes_by)), one instruction where the integer
 //! form takes two compares and an AND.
 //!
+//! AVX-512 also picks a lane by the class of a float (`vfixupimm`, through
+//! [`Lanes::by_class`]): quiet or signalling NaN, at most zero (`±0`, the
+//! negatives, `-inf`), above zero (the positives, subnormals included, and
+//! `+inf`), each class mapped to a lane of another register, to `x`'s own
+//! bits or to `+0`. It moves bits and computes nothing, so a NaN keeps its
+//! payload and a signalling NaN stays signalling; the classes are those of
+//! IEEE order, so ReLU is "`+0` where at most zero, else `x`", its gradient
+//! the same with `dy` as the other register, and the canonical NaN is "the
+//! canonical NaN where NaN, else the value". Denormals-are-zero would class a
+//! subnormal as zero, so it runs under the compare's condition
+//! ([`by_class`](Splats::by_class)).
+//!
 //! `clamp` orders by a key that is monotonic in IEEE 754 total order (`-0.0 <
 //! +0.0`): the bits themselves for positives, and the bits with the magnitude
 //! flipped for negatives. NaNs are found by `|bits| > bits(inf)` and kept.
