@@ -325,7 +325,9 @@ pub enum Pick {
 }
 
 /// A [`Pick`] for each class of float [`Lanes::by_class`] tells apart.
+/// (Read only by the ISAs that have the instruction: AVX-512.)
 #[derive(Clone, Copy)]
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 pub struct Classes {
     /// Quiet and signalling NaNs of either sign.
     pub nan: Pick,

@@ -19,5 +19,5 @@ pub(crate) mod shapes;
 pub(crate) mod steps;
 pub(crate) mod stream;
 
-pub(crate) use isa::{Classes, Float, HalfFloat, Lanes, Pick, Register, Vector};
+pub(crate) use isa::{Float, HalfFloat, Lanes, Register, Vector};
 pub(crate) use stream::{Layout, Plain};

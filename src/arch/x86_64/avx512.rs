@@ -8,7 +8,8 @@
 //! they cannot fault.
 
 use crate::arch::float_lanes;
-use crate::kernel::{Classes, HalfFloat, Lanes, Pick, Vector};
+use crate::kernel::isa::{Classes, Pick};
+use crate::kernel::{HalfFloat, Lanes, Vector};
 use core::arch::x86_64::*;
 
 impl Vector for __m512i {
