@@ -279,15 +279,8 @@ impl<T: Layout, V: Register<T>> Arith<T, V> {
     pub(crate) unsafe fn narrow_by<const FLOAT: bool>(&self, w: V) -> V {
         // SAFETY: forwarded from the caller.
         unsafe {
-            let canonical = Classes {
-                nan: Pick::Own,
-                at_most_zero: Pick::X,
-                above_zero: Pick::X,
-            };
-            match self.wide.by_class::<FLOAT>(self.wide.nan, w, canonical) {
-                Some(w) => T::narrow(w),
-                None => self.narrow(w),
-            }
+            self.picked::<FLOAT>(w, Pick::X)
+                .unwrap_or_else(|| self.narrow(w))
         }
     }
 
@@ -298,15 +291,24 @@ impl<T: Layout, V: Register<T>> Arith<T, V> {
     pub(crate) unsafe fn relu_narrow<const FLOAT: bool>(&self, w: V) -> V {
         // SAFETY: forwarded from the caller.
         unsafe {
-            let relu = Classes {
-                nan: Pick::Own,
-                at_most_zero: Pick::Zero,
-                above_zero: Pick::X,
-            };
-            match self.wide.by_class::<FLOAT>(self.wide.nan, w, relu) {
-                Some(w) => T::narrow(w),
-                None => self.narrow(self.wide.relu(w)),
-            }
+            self.picked::<FLOAT>(w, Pick::Zero)
+                .unwrap_or_else(|| self.narrow(self.wide.relu(w)))
+        }
+    }
+
+    /// A wide result rounded to `T` after one class pick: the canonical NaN
+    /// where NaN, `at_most_zero` where at most zero, itself where above.
+    #[inline(always)]
+    unsafe fn picked<const FLOAT: bool>(&self, w: V, at_most_zero: Pick) -> Option<V> {
+        let classes = Classes {
+            nan: Pick::Own,
+            at_most_zero,
+            above_zero: Pick::X,
+        };
+        // SAFETY: forwarded from the caller.
+        unsafe {
+            let picked = self.wide.by_class::<FLOAT>(self.wide.nan, w, classes)?;
+            Some(T::narrow(picked))
         }
     }
 
