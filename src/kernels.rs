@@ -6,7 +6,7 @@
 
 use crate::element::{Element, Kind, WideFloat, Widen};
 use crate::kernel::ops::{BiasRelu, Clamp, Leaky, Prelu, ReluBackward};
-use crate::kernel::shapes::{broadcast, count, elementwise, relu, with_sums};
+use crate::kernel::shapes::{broadcast, count, elementwise, float_compares, relu, with_sums};
 use crate::kernel::steps::{Arith, Splats};
 use crate::kernel::{Layout, Plain, Register};
 use crate::scalar;
@@ -180,7 +180,7 @@ macro_rules! by_float {
 kernels! {
     /// `out = relu(x)`.
     ReluForward(x, dy, out, len, p) {
-        simd: by_float!(T, len, FLOAT => relu::<T, V, FLOAT>(x, out, len)),
+        simd: relu::<T, V>(x, out, len),
         scalar: scalar::each(x, out, len, scalar::relu),
     }
     /// `out = relu'(x) * dy`.
@@ -251,21 +251,6 @@ kernels! {
         simd: with_sums::<T, V, 0>([x, dy], [], out, len, p.channels, p.sums, &BiasRelu(Arith::new())),
         scalar: scalar::bias_relu_backward(x, dy, out, len, p.channels, p.sums),
     }
-}
-
-/// Whether a kernel over `len` elements of `T` takes ReLU's masks by a float
-/// compare ([`Splats::passes_by`], [`Splats::zeros_by`]) and picks by float
-/// class (`Arith::by_class`): for `f32` and
-/// `f64` (whose lanes hold their own floats), on more than 64 bytes, where
-/// [`subnormals_kept`](crate::cpu::subnormals_kept) says the compare is
-/// exact. On one register reading MXCSR costs more than the compare saves
-/// (16 `f32` backward: 3.6 -> 4.3 ns per call, against 0.92x -> 1.00x the
-/// naive AVX-512 loop's speed at 256; Sapphire Rapids-class VM).
-#[inline(always)]
-fn float_compares<T: Element>(len: usize) -> bool {
-    matches!(T::KIND, Kind::F32 | Kind::F64)
-        && len * size_of::<T>() > 64
-        && crate::cpu::subnormals_kept()
 }
 
 /// Whether both clamp bounds of `p` have their sign bit clear (`+0.0 <= lo
