@@ -5,7 +5,7 @@
 //! operation joins the crate with an entry here and a row in `api.rs`.
 
 use crate::element::{Element, Kind, WideFloat, Widen};
-use crate::kernel::ops::{BiasRelu, Clamp, Leaky, Prelu, ReluBackward};
+use crate::kernel::ops::{BiasRelu, Clamp, FloatClamp, Leaky, Prelu, ReluBackward};
 use crate::kernel::shapes::{broadcast, count, elementwise, float_compares, relu, with_sums};
 use crate::kernel::steps::{Arith, Splats};
 use crate::kernel::{Layout, Plain, Register};
@@ -211,7 +211,9 @@ kernels! {
     }
     /// `out = clamp(x, lo, hi)`.
     ClampForward(x, dy, out, len, p) {
-        simd: by_float!(T, len, FLOAT => if non_negative(p) {
+        simd: by_float!(T, len, FLOAT => if FLOAT && float_bounds(p) {
+            elementwise::<T, Plain<V>, 1>([x], out, len, &FloatClamp(clamp::<T, V, false, false>(p)))
+        } else if non_negative(p) {
             elementwise::<T, Plain<V>, 1>([x], out, len, &clamp::<T, V, true, FLOAT>(p))
         } else {
             elementwise::<T, Plain<V>, 1>([x], out, len, &clamp::<T, V, false, FLOAT>(p))
@@ -259,6 +261,15 @@ kernels! {
 fn non_negative<T: Element>(p: &Params<T>) -> bool {
     let sign_clear = |b: T| bytemuck::cast::<T, T::Bits>(b).into() >= 0;
     sign_clear(p.lo) && sign_clear(p.hi)
+}
+
+/// Whether the clamp bounds of `p` allow [`FloatClamp`]: `lo` is not `+0.0`
+/// and `hi` is not `-0.0`.
+#[inline(always)]
+fn float_bounds<T: Element>(p: &Params<T>) -> bool {
+    let bits = |b: T| bytemuck::cast::<T, T::Bits>(b).into();
+    let negative_zero = i64::MIN >> (64 - 8 * size_of::<T>());
+    bits(p.lo) != 0 && bits(p.hi) != negative_zero
 }
 
 /// Clamp's operation for the bounds of `p`.

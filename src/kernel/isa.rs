@@ -227,6 +227,27 @@ pub trait Lanes<I>: Vector {
         None
     }
 
+    /// The larger float of `self` and `bound` (no NaN), and `self` itself
+    /// where it is NaN or where both are zeros, by one instruction where the
+    /// ISA has one (x86's `maxps` with `self` second); `None` otherwise, for
+    /// the lanes [`above_zero_or_nan`](Lanes::above_zero_or_nan) says and
+    /// under its condition. For a `bound` other than `+0.0` that is the max
+    /// of IEEE total order (`-0.0 < +0.0`) with a NaN `self` kept, bits and
+    /// all.
+    #[inline(always)]
+    unsafe fn float_max(self, bound: Self) -> Option<Self> {
+        let _ = bound;
+        None
+    }
+
+    /// [`float_max`](Lanes::float_max)'s min (`minps`): for a `bound` other
+    /// than `-0.0`, the min of total order with a NaN `self` kept.
+    #[inline(always)]
+    unsafe fn float_min(self, bound: Self) -> Option<Self> {
+        let _ = bound;
+        None
+    }
+
     /// Each lane of `self`, of `x` or `+0.0`, as `classes` picks by the
     /// class of `x`'s float in that lane, in one instruction where the ISA
     /// has one; `None` otherwise (the default), for the lanes

@@ -311,6 +311,25 @@ impl<V: Lanes<I>, I, const NON_NEGATIVE: bool, const FLOAT: bool> Op<V, 2>
     }
 }
 
+/// Clamp by float max and min where the ISA has them ([`Lanes::float_max`]:
+/// exact for `f32`/`f64` bounds with `lo` not `+0.0` and `hi` not `-0.0`,
+/// under the float compares' condition), two instructions where the
+/// integer form takes seven; else as the general [`Clamp`].
+pub(crate) struct FloatClamp<V, I>(pub(crate) Clamp<V, I, false, false>);
+
+impl<V: Lanes<I>, I> Op<V, 1> for FloatClamp<V, I> {
+    #[inline(always)]
+    unsafe fn apply(&self, [x]: [V; 1]) -> V {
+        // SAFETY: the caller has the ISA.
+        unsafe {
+            let c = &self.0;
+            x.float_max(c.lo)
+                .and_then(|raised| raised.float_min(c.hi))
+                .unwrap_or_else(|| c.apply([x]))
+        }
+    }
+}
+
 /// PReLU: `x` and the channel's slope.
 pub(crate) struct Prelu<T: Layout, V: Register<T>, const FLOAT: bool = false>(
     pub(crate) Arith<T, V>,

@@ -80,7 +80,10 @@ macro_rules! lanes {
     (
         $int:ty, $splat:ident, $gt:ident, $eq:ident, $add:ident, $sub:ident, $sll:ident, $srl:ident
         $(, max = $max:ident, min = $min:ident)?
-        $(, float_compares = ($fcmp:ident, $to_float:ident, $from_float:ident, $float_zero:ident))?
+        $(, float_compares = (
+            $fcmp:ident, $to_float:ident, $from_float:ident, $float_zero:ident,
+            $fmax:ident, $fmin:ident
+        ))?
     ) => {
         impl Lanes<$int> for __m256i {
             type Mask = __m256i;
@@ -171,6 +174,20 @@ macro_rules! lanes {
                     // on quiet NaNs.
                     unsafe { Some($from_float($fcmp::<_CMP_LE_OQ>($to_float(self), $float_zero()))) }
                 }
+
+                #[inline(always)]
+                unsafe fn float_max(self, bound: Self) -> Option<Self> {
+                    // SAFETY: see above. `self` is the second operand, which
+                    // `vmaxps` returns, unchanged, where either is NaN or
+                    // both are zeros.
+                    unsafe { Some($from_float($fmax($to_float(bound), $to_float(self)))) }
+                }
+
+                #[inline(always)]
+                unsafe fn float_min(self, bound: Self) -> Option<Self> {
+                    // SAFETY: as in `float_max`.
+                    unsafe { Some($from_float($fmin($to_float(bound), $to_float(self)))) }
+                }
             )?
 
             #[inline(always)]
@@ -245,7 +262,9 @@ lanes!(
         _mm256_cmp_ps,
         _mm256_castsi256_ps,
         _mm256_castps_si256,
-        _mm256_setzero_ps
+        _mm256_setzero_ps,
+        _mm256_max_ps,
+        _mm256_min_ps
     )
 );
 lanes!(
@@ -261,7 +280,9 @@ lanes!(
         _mm256_cmp_pd,
         _mm256_castsi256_pd,
         _mm256_castpd_si256,
-        _mm256_setzero_pd
+        _mm256_setzero_pd,
+        _mm256_max_pd,
+        _mm256_min_pd
     )
 );
 

@@ -95,7 +95,10 @@ macro_rules! lanes {
         $int:ty, $mask:ty, $splat:ident, $gt:ident, $eq:ident, $zero_unless:ident,
         $blend:ident, $max:ident, $min:ident, $add:ident, $mask_sub:ident,
         $sll:ident, $srl:ident, $mask_store:ident
-        $(, float_compares = ($fcmp:ident, $to_float:ident, $float_zero:ident, $fixup:ident))?
+        $(, float_compares = (
+            $fcmp:ident, $to_float:ident, $from_float:ident, $float_zero:ident,
+            $fmax:ident, $fmin:ident, $fixup:ident
+        ))?
     ) => {
         impl Lanes<$int> for __m512i {
             type Mask = $mask;
@@ -184,6 +187,20 @@ macro_rules! lanes {
                 }
 
                 #[inline(always)]
+                unsafe fn float_max(self, bound: Self) -> Option<Self> {
+                    // SAFETY: see above. `self` is the second operand, which
+                    // `vmaxps` returns, unchanged, where either is NaN or
+                    // both are zeros.
+                    unsafe { Some($from_float($fmax($to_float(bound), $to_float(self)))) }
+                }
+
+                #[inline(always)]
+                unsafe fn float_min(self, bound: Self) -> Option<Self> {
+                    // SAFETY: as in `float_max`.
+                    unsafe { Some($from_float($fmin($to_float(bound), $to_float(self)))) }
+                }
+
+                #[inline(always)]
                 unsafe fn by_class(self, x: Self, classes: Classes) -> Option<Self> {
                     // SAFETY: see above.
                     unsafe { Some($fixup(self, x, classes)) }
@@ -259,7 +276,10 @@ lanes!(
     float_compares = (
         _mm512_cmp_ps_mask,
         _mm512_castsi512_ps,
+        _mm512_castps_si512,
         _mm512_setzero_ps,
+        _mm512_max_ps,
+        _mm512_min_ps,
         fixup_f32
     )
 );
@@ -281,7 +301,10 @@ lanes!(
     float_compares = (
         _mm512_cmp_pd_mask,
         _mm512_castsi512_pd,
+        _mm512_castpd_si512,
         _mm512_setzero_pd,
+        _mm512_max_pd,
+        _mm512_min_pd,
         fixup_f64
     )
 );
