@@ -211,21 +211,26 @@ kernels! {
     }
     /// `out = clamp(x, lo, hi)`.
     ClampForward(x, dy, out, len, p) {
-        simd: by_float!(T, len, FLOAT => if FLOAT && float_bounds(p) {
-            elementwise::<T, Plain<V>, 1>([x], out, len, &FloatClamp(clamp::<T, V, false, false>(p)))
-        } else if non_negative(p) {
-            elementwise::<T, Plain<V>, 1>([x], out, len, &clamp::<T, V, true, FLOAT>(p))
-        } else {
-            elementwise::<T, Plain<V>, 1>([x], out, len, &clamp::<T, V, false, FLOAT>(p))
-        }),
+        simd: {
+            let float = float_compares::<T>(len);
+            if float && bits(p.lo) == 0 {
+                elementwise::<T, Plain<V>, 1>([x], out, len, &FloatClamp(clamp::<T, V, true>(p)))
+            } else if float && float_bounds(p) {
+                elementwise::<T, Plain<V>, 1>([x], out, len, &FloatClamp(clamp::<T, V, false>(p)))
+            } else if non_negative(p) {
+                elementwise::<T, Plain<V>, 1>([x], out, len, &clamp::<T, V, true>(p))
+            } else {
+                elementwise::<T, Plain<V>, 1>([x], out, len, &clamp::<T, V, false>(p))
+            }
+        },
         scalar: scalar::each(x, out, len, |x| scalar::clamp(x, p.lo, p.hi)),
     }
     /// `out = clamp'(x, lo, hi) * dy`.
     ClampGradient(x, dy, out, len, p) {
         simd: if non_negative(p) {
-            elementwise::<T, Plain<V>, 2>([x, dy], out, len, &clamp::<T, V, true, false>(p))
+            elementwise::<T, Plain<V>, 2>([x, dy], out, len, &clamp::<T, V, true>(p))
         } else {
-            elementwise::<T, Plain<V>, 2>([x, dy], out, len, &clamp::<T, V, false, false>(p))
+            elementwise::<T, Plain<V>, 2>([x, dy], out, len, &clamp::<T, V, false>(p))
         },
         scalar: scalar::each2(x, dy, out, len, |x, dy| scalar::clamp_backward(x, dy, p.lo, p.hi)),
     }
@@ -259,15 +264,19 @@ kernels! {
 /// <= hi`, as ReLU6's), which has a shorter kernel.
 #[inline(always)]
 fn non_negative<T: Element>(p: &Params<T>) -> bool {
-    let sign_clear = |b: T| bytemuck::cast::<T, T::Bits>(b).into() >= 0;
-    sign_clear(p.lo) && sign_clear(p.hi)
+    bits(p.lo) >= 0 && bits(p.hi) >= 0
 }
 
-/// Whether the clamp bounds of `p` allow [`FloatClamp`]: `lo` is not `+0.0`
-/// and `hi` is not `-0.0`.
+/// A bound's bits as a signed integer.
+#[inline(always)]
+fn bits<T: Element>(b: T) -> i64 {
+    bytemuck::cast::<T, T::Bits>(b).into()
+}
+
+/// Whether the clamp bounds of `p` allow [`FloatClamp`] without
+/// `FROM_ZERO`: `lo` is not `+0.0` and `hi` is not `-0.0`.
 #[inline(always)]
 fn float_bounds<T: Element>(p: &Params<T>) -> bool {
-    let bits = |b: T| bytemuck::cast::<T, T::Bits>(b).into();
     let negative_zero = i64::MIN >> (64 - 8 * size_of::<T>());
     bits(p.lo) != 0 && bits(p.hi) != negative_zero
 }
@@ -275,12 +284,11 @@ fn float_bounds<T: Element>(p: &Params<T>) -> bool {
 /// Clamp's operation for the bounds of `p`.
 ///
 /// # Safety
-/// The CPU has the ISA of `V`; with `NON_NEGATIVE`, [`non_negative`] holds;
-/// `FLOAT` as [`float_compares`] says.
+/// The CPU has the ISA of `V`; with `NON_NEGATIVE`, [`non_negative`] holds.
 #[inline(always)]
-unsafe fn clamp<T: Layout, V: Register<T>, const NON_NEGATIVE: bool, const FLOAT: bool>(
+unsafe fn clamp<T: Layout, V: Register<T>, const NON_NEGATIVE: bool>(
     p: &Params<T>,
-) -> Clamp<V, T::Bits, NON_NEGATIVE, FLOAT> {
+) -> Clamp<V, T::Bits, NON_NEGATIVE> {
     // SAFETY: forwarded from the caller.
     unsafe { Clamp::new(T::BITS, bytemuck::cast(p.lo), bytemuck::cast(p.hi)) }
 }

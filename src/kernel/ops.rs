@@ -3,20 +3,13 @@
 //! the ISA of `V`, which the kernels that build them have (every constructor
 //! is `unsafe` for that reason).
 
-use super::isa::{Classes, Float, Lanes, Pick, Register};
+use super::isa::{Float, Lanes, Register};
 use super::map::{Clear, Cleared, Op, Tally};
 use super::rows::RowOp;
-use super::steps::{Arith, Splats};
+use super::steps::{Arith, RELU, Splats};
 use super::stream::Layout;
 use crate::element::Specials;
 use core::marker::PhantomData;
-
-/// `x`'s NaNs into the lanes of `own`: the pick that keeps NaNs.
-const NAN_KEPT: Classes = Classes {
-    nan: Pick::X,
-    at_most_zero: Pick::Own,
-    above_zero: Pick::Own,
-};
 
 /// ReLU, on `T`'s own lanes; `FLOAT`: by one class pick where the ISA has
 /// one ([`Splats::relu_by`]).
@@ -220,7 +213,7 @@ impl<T: Layout, V: Register<T>> Op<V, 2> for Leaky<T, V> {
 /// order keys; `NON_NEGATIVE`: both bounds have their sign bit clear
 /// (`+0.0 <= lo <= hi`), so that the bits themselves order every non-NaN
 /// against them (see [`Clamp::key`]).
-pub(crate) struct Clamp<V, I, const NON_NEGATIVE: bool, const FLOAT: bool = false> {
+pub(crate) struct Clamp<V, I, const NON_NEGATIVE: bool> {
     s: Splats<V, I>,
     lo: V,
     hi: V,
@@ -228,7 +221,7 @@ pub(crate) struct Clamp<V, I, const NON_NEGATIVE: bool, const FLOAT: bool = fals
     hi_key: V,
 }
 
-impl<V: Lanes<I>, I, const NON_NEGATIVE: bool, const FLOAT: bool> Clamp<V, I, NON_NEGATIVE, FLOAT> {
+impl<V: Lanes<I>, I, const NON_NEGATIVE: bool> Clamp<V, I, NON_NEGATIVE> {
     /// # Safety
     /// The CPU has the ISA of `V`; with `NON_NEGATIVE`, the sign bits of
     /// `lo` and `hi` are clear.
@@ -263,32 +256,17 @@ impl<V: Lanes<I>, I, const NON_NEGATIVE: bool, const FLOAT: bool> Clamp<V, I, NO
     }
 }
 
-impl<V: Lanes<I>, I, const NON_NEGATIVE: bool, const FLOAT: bool> Op<V, 1>
-    for Clamp<V, I, NON_NEGATIVE, FLOAT>
-{
-    /// With `FLOAT` and a class pick in the ISA, the clamp of every lane as
-    /// if none were NaN, then `x` back into the NaN lanes by one pick.
+impl<V: Lanes<I>, I, const NON_NEGATIVE: bool> Op<V, 1> for Clamp<V, I, NON_NEGATIVE> {
     #[inline(always)]
     unsafe fn apply(&self, [x]: [V; 1]) -> V {
         // SAFETY: the caller has the ISA.
         unsafe {
-            let keep_nan = |y| self.s.by_class::<FLOAT>(y, x, NAN_KEPT);
+            let nan = self.s.is_nan(x);
             if NON_NEGATIVE {
                 // The key is `x`, so the bound a key clamps to is the bound.
-                let clamped = x.max(self.lo).min(self.hi);
-                return keep_nan(clamped)
-                    .unwrap_or_else(|| V::select(self.s.is_nan(x), x, clamped));
+                return V::select(nan, x, x.max(self.lo).min(self.hi));
             }
             let key = self.key(x);
-            let clamped = V::select(
-                self.lo_key.gt(key),
-                self.lo,
-                V::select(key.gt(self.hi_key), self.hi, x),
-            );
-            if let Some(y) = keep_nan(clamped) {
-                return y;
-            }
-            let nan = self.s.is_nan(x);
             let below = V::and_not(self.lo_key.gt(key), nan);
             let above = V::and_not(key.gt(self.hi_key), nan);
             V::select(below, self.lo, V::select(above, self.hi, x))
@@ -296,9 +274,7 @@ impl<V: Lanes<I>, I, const NON_NEGATIVE: bool, const FLOAT: bool> Op<V, 1>
     }
 }
 
-impl<V: Lanes<I>, I, const NON_NEGATIVE: bool, const FLOAT: bool> Op<V, 2>
-    for Clamp<V, I, NON_NEGATIVE, FLOAT>
-{
+impl<V: Lanes<I>, I, const NON_NEGATIVE: bool> Op<V, 2> for Clamp<V, I, NON_NEGATIVE> {
     /// The gradient: `dy` where `lo < x < hi` or NaN.
     #[inline(always)]
     unsafe fn apply(&self, [x, dy]: [V; 2]) -> V {
@@ -314,16 +290,22 @@ impl<V: Lanes<I>, I, const NON_NEGATIVE: bool, const FLOAT: bool> Op<V, 2>
 /// Clamp by float max and min where the ISA has them ([`Lanes::float_max`]:
 /// exact for `f32`/`f64` bounds with `lo` not `+0.0` and `hi` not `-0.0`,
 /// under the float compares' condition), two instructions where the
-/// integer form takes seven; else as the general [`Clamp`].
-pub(crate) struct FloatClamp<V, I>(pub(crate) Clamp<V, I, false, false>);
+/// integer form takes up to seven; `FROM_ZERO` (`lo` is `+0.0`, as ReLU6's):
+/// ReLU by one class pick instead of the max. Else as [`Clamp`].
+pub(crate) struct FloatClamp<V, I, const FROM_ZERO: bool>(pub(crate) Clamp<V, I, FROM_ZERO>);
 
-impl<V: Lanes<I>, I> Op<V, 1> for FloatClamp<V, I> {
+impl<V: Lanes<I>, I, const FROM_ZERO: bool> Op<V, 1> for FloatClamp<V, I, FROM_ZERO> {
     #[inline(always)]
     unsafe fn apply(&self, [x]: [V; 1]) -> V {
         // SAFETY: the caller has the ISA.
         unsafe {
             let c = &self.0;
-            x.float_max(c.lo)
+            let raised = if FROM_ZERO {
+                c.s.by_class::<true>(x, x, RELU)
+            } else {
+                x.float_max(c.lo)
+            };
+            raised
                 .and_then(|raised| raised.float_min(c.hi))
                 .unwrap_or_else(|| c.apply([x]))
         }
