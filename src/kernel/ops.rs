@@ -6,7 +6,7 @@
 use super::isa::{Float, Lanes, Register};
 use super::map::{Clear, Cleared, Op, Tally};
 use super::rows::RowOp;
-use super::steps::{Arith, RELU, Splats};
+use super::steps::{Arith, Splats};
 use super::stream::Layout;
 use crate::element::Specials;
 use core::marker::PhantomData;
@@ -291,7 +291,7 @@ impl<V: Lanes<I>, I, const NON_NEGATIVE: bool> Op<V, 2> for Clamp<V, I, NON_NEGA
 /// exact for `f32`/`f64` bounds with `lo` not `+0.0` and `hi` not `-0.0`,
 /// under the float compares' condition), two instructions where the
 /// integer form takes up to seven; `FROM_ZERO` (`lo` is `+0.0`, as ReLU6's):
-/// ReLU by one class pick instead of the max. Else as [`Clamp`].
+/// ReLU ([`Splats::relu_by`]) instead of the max. Else as [`Clamp`].
 pub(crate) struct FloatClamp<V, I, const FROM_ZERO: bool>(pub(crate) Clamp<V, I, FROM_ZERO>);
 
 impl<V: Lanes<I>, I, const FROM_ZERO: bool> Op<V, 1> for FloatClamp<V, I, FROM_ZERO> {
@@ -301,7 +301,7 @@ impl<V: Lanes<I>, I, const FROM_ZERO: bool> Op<V, 1> for FloatClamp<V, I, FROM_Z
         unsafe {
             let c = &self.0;
             let raised = if FROM_ZERO {
-                c.s.by_class::<true>(x, x, RELU)
+                Some(c.s.relu_by::<true>(x))
             } else {
                 x.float_max(c.lo)
             };

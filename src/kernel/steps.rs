@@ -66,7 +66,7 @@ use core::marker::PhantomData;
 
 /// ReLU by class: `+0` where the float is at most zero, the own lane
 /// elsewhere (NaNs included).
-pub(crate) const RELU: Classes = Classes {
+const RELU: Classes = Classes {
     nan: Pick::Own,
     at_most_zero: Pick::Zero,
     above_zero: Pick::Own,
