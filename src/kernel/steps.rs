@@ -315,15 +315,18 @@ impl<T: Layout, V: Register<T>> Arith<T, V> {
     /// `x` if `x > 0` or NaN, else `round(scale * x)`: leaky ReLU's and PReLU's
     /// forward (`x` in arithmetic lanes, `scale` wide). With `FLOAT` (only
     /// for `f32` and `f64`, whose arithmetic lanes are their wide floats),
-    /// two class picks where the ISA has them: a multiply and two
-    /// instructions, against a multiply and seven.
+    /// two class picks where the ISA has them (a multiply and two
+    /// instructions, against a multiply and seven), else the select's mask
+    /// by one float compare where it has that ([`Splats::passes_by`]).
     #[inline(always)]
     pub(crate) unsafe fn leaky<const FLOAT: bool>(&self, x: V, scale: V) -> V {
         // SAFETY: forwarded from the caller.
         unsafe {
             let scaled = self.narrow_by::<FLOAT>(self.mul(T::widen(x), scale));
-            self.keep_positive::<FLOAT>(x, scaled)
-                .unwrap_or_else(|| <V as Lanes<T::Lane>>::select(self.lane.passes(x), x, scaled))
+            self.keep_positive::<FLOAT>(x, scaled).unwrap_or_else(|| {
+                let keep = self.lane.passes_by::<FLOAT>(x);
+                <V as Lanes<T::Lane>>::select(keep, x, scaled)
+            })
         }
     }
 
