@@ -1,11 +1,12 @@
 //! The README's promise that the floating-point environment changes nothing
-//! for ReLU, its gradient and the zero count: each runs on every backend this
+//! for ReLU, its gradient, the zero count, ReLU6 and clamp: each runs on every backend this
 //! CPU has with denormals-are-zero and flush-to-zero set (x86_64's MXCSR, as
 //! engines set it on their threads), against the oracle computed before.
 //! Where MXCSR's DAZ bit is clear (`cpu::subnormals_kept`) the f32/f64
 //! kernels take float compares (the gradient's `!(x <= 0)`, the count's
-//! `x <= 0`) and AVX-512's class picks (`vfixupimm`), which would class a
-//! subnormal as zero under DAZ; this is where that check is tested.
+//! `x <= 0`), AVX-512's class picks (`vfixupimm`) and clamp's float max and
+//! min, which would read a subnormal as zero under DAZ; this is where that
+//! check is tested.
 #![cfg(all(target_arch = "x86_64", not(miri)))]
 
 mod common;
@@ -60,16 +61,26 @@ fn check<T: TestFloat>(r: Activations, backend: Backend) {
             .map(|(&v, &d)| oracle::relu_backward(v, d))
             .collect();
         let want_count = oracle::inactive(&want_y);
+        let (zero, lo, hi) = (
+            oracle::from_f32::<T>(0.0),
+            oracle::from_f32::<T>(-1.0),
+            oracle::from_f32::<T>(6.0),
+        );
+        let want_relu6: Vec<T> = x.iter().map(|&v| oracle::clamp(v, zero, hi)).collect();
+        let want_clamp: Vec<T> = x.iter().map(|&v| oracle::clamp(v, lo, hi)).collect();
         let (mut y, mut dx, mut inplace) = (
             vec![T::from_bits(1); len],
             vec![T::from_bits(1); len],
             x.to_vec(),
         );
+        let (mut relu6, mut clamp) = (vec![T::from_bits(1); len], vec![T::from_bits(1); len]);
         let mut count = 0;
         with_daz_ftz(|| {
             r.relu(x, &mut y);
             r.relu_backward(x, dy, &mut dx);
             count = r.relu_count_inactive_inplace(&mut inplace);
+            r.relu6(x, &mut relu6);
+            r.clamp(x, &mut clamp, lo, hi);
         });
         let what = |op: &str| {
             format!(
@@ -79,6 +90,8 @@ fn check<T: TestFloat>(r: Activations, backend: Backend) {
         };
         assert_eq!(bits(&y), bits(&want_y), "{}", what("relu"));
         assert_eq!(bits(&dx), bits(&want_dx), "{}", what("relu_backward"));
+        assert_eq!(bits(&relu6), bits(&want_relu6), "{}", what("relu6"));
+        assert_eq!(bits(&clamp), bits(&want_clamp), "{}", what("clamp(-1, 6)"));
         assert_eq!(
             bits(&inplace),
             bits(&want_y),

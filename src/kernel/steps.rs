@@ -42,6 +42,16 @@
 //! subnormal as zero, so it runs under the compare's condition
 //! ([`by_class`](Splats::by_class)).
 //!
+//! x86's float max and min (`maxps`, `minps`) return their second operand,
+//! unchanged, where either operand is NaN or both are zeros, and the larger
+//! or smaller otherwise ([`Lanes::float_max`]). With `x` second and bounds
+//! that are never NaN, that is clamp's definition except where both are
+//! zeros: `max(+0, -0)` would keep `-0.0`, `min(-0, +0)` would keep `+0.0`.
+//! So the float clamp takes them only for `lo` other than `+0.0` and `hi`
+//! other than `-0.0`; with `lo = +0.0` (ReLU6) ReLU replaces the max, after
+//! which no lane is `-0.0`. Like the compares they read subnormals as zero
+//! under DAZ, hence the same condition.
+//!
 //! `clamp` orders by a key that is monotonic in IEEE 754 total order (`-0.0 <
 //! +0.0`): the bits themselves for positives, and the bits with the magnitude
 //! flipped for negatives. NaNs are found by `|bits| > bits(inf)` and kept.
