@@ -212,9 +212,11 @@ unsafe fn canonical_sums<T: Layout, V: Register<T>>(sums: *mut T::Wide, channels
     }
 }
 
-/// Whether a kernel over `len` elements of `T` takes ReLU's masks by a float
-/// compare ([`Splats::passes_by`], [`Splats::zeros_by`]) and picks by float
-/// class ([`Splats::by_class`]): for `f32` and
+/// Whether a kernel over `len` elements of `T` may use the float
+/// instructions that move bits: ReLU's masks by a float compare
+/// ([`Splats::passes_by`], [`Splats::zeros_by`]), picks by float class
+/// ([`Splats::by_class`]), clamp's float max and min
+/// ([`Lanes::float_max`](super::isa::Lanes::float_max)): for `f32` and
 /// `f64` (whose lanes hold their own floats), on more than 64 bytes, where
 /// [`subnormals_kept`](crate::cpu::subnormals_kept) says the compare is
 /// exact. On one register reading MXCSR costs more than the compare saves
