@@ -186,19 +186,7 @@ macro_rules! lanes {
                     unsafe { Some($fcmp::<_CMP_LE_OQ>($to_float(self), $float_zero())) }
                 }
 
-                #[inline(always)]
-                unsafe fn float_max(self, bound: Self) -> Option<Self> {
-                    // SAFETY: see above. `self` is the second operand, which
-                    // `vmaxps` returns, unchanged, where either is NaN or
-                    // both are zeros.
-                    unsafe { Some($from_float($fmax($to_float(bound), $to_float(self)))) }
-                }
-
-                #[inline(always)]
-                unsafe fn float_min(self, bound: Self) -> Option<Self> {
-                    // SAFETY: as in `float_max`.
-                    unsafe { Some($from_float($fmin($to_float(bound), $to_float(self)))) }
-                }
+                super::float_max_min!($to_float, $from_float, $fmax, $fmin);
 
                 #[inline(always)]
                 unsafe fn by_class(self, x: Self, classes: Classes) -> Option<Self> {
