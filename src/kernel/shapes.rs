@@ -88,33 +88,52 @@ pub(crate) unsafe fn count<T: Layout, V: Register<T>, const FLOAT: bool>(
         .unwrap_or(usize::MAX)
         .saturating_mul(V::BYTES);
     let (bytes, src, out) = (len * size_of::<T>(), src.cast::<u8>(), out.cast::<u8>());
-    let stores = Stores::for_output([src], out, bytes);
-    let mut total = 0;
     // SAFETY: see the module docs; each chunk lies within the `bytes` of both
     // streams.
     unsafe {
         let splats = Splats::<V, T::Bits>::new(T::BITS);
-        let (op, zeros_op) = (
-            Relu::<_, _, FLOAT>(splats),
-            ReluZeros::<_, _, FLOAT>(splats),
-        );
-        let mut at = 0;
-        loop {
+        if bytes <= chunk {
+            // One count (`map` decides the stores, and takes no decision
+            // for a short slice).
+            return count_part::<T, V, FLOAT>(src, out, bytes, splats, None);
+        }
+        let stores = Stores::for_output([src], out, bytes);
+        let mut total = 0;
+        for at in (0..bytes).step_by(chunk) {
             let n = chunk.min(bytes - at);
-            let mut zeros = ZeroCount::<V, T::Bits>::new(splats.zero);
-            if src == out.cast_const() && clears_in_place::<V>(n) {
-                clear(out.add(at), n, &zeros_op, &mut zeros);
-            } else {
-                let inputs = [src.add(at)];
-                let part = stores.from(at);
-                map_part::<Plain<V>, 1>(inputs, out.add(at), n, &op, &mut zeros, part);
-            }
-            total += zeros.finish();
-            at += n;
-            if at == bytes {
-                return total;
+            let part = Some(stores.from(at));
+            total += count_part::<T, V, FLOAT>(src.add(at), out.add(at), n, splats, part);
+        }
+        total
+    }
+}
+
+/// [`count`] over `bytes` bytes short enough for one [`ZeroCount`], part of
+/// a longer output stored as `stores` says if given.
+///
+/// # Safety
+/// See the module docs, for `bytes` bytes.
+#[inline(always)]
+unsafe fn count_part<T: Layout, V: Register<T>, const FLOAT: bool>(
+    src: *const u8,
+    out: *mut u8,
+    bytes: usize,
+    splats: Splats<V, T::Bits>,
+    stores: Option<Stores>,
+) -> usize {
+    let mut zeros = ZeroCount::<V, T::Bits>::new(splats.zero);
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        if src == out.cast_const() && clears_in_place::<V>(bytes) {
+            clear(out, bytes, &ReluZeros::<_, _, FLOAT>(splats), &mut zeros);
+        } else {
+            let op = Relu::<_, _, FLOAT>(splats);
+            match stores {
+                Some(part) => map_part::<Plain<V>, 1>([src], out, bytes, &op, &mut zeros, part),
+                None => map::<Plain<V>, 1>([src], out, bytes, &op, &mut zeros),
             }
         }
+        zeros.finish()
     }
 }
 
