@@ -6,7 +6,9 @@
 
 use crate::element::{Element, Kind, WideFloat, Widen};
 use crate::kernel::ops::{BiasRelu, Clamp, FloatClamp, Leaky, Prelu, ReluBackward};
-use crate::kernel::shapes::{broadcast, count, elementwise, float_compares, relu, with_sums};
+use crate::kernel::shapes::{
+    broadcast, by_float, count, elementwise, float_compares, relu, with_sums,
+};
 use crate::kernel::steps::{Arith, Splats};
 use crate::kernel::{Layout, Plain, Register};
 use crate::scalar;
@@ -163,20 +165,6 @@ macro_rules! kernels {
     )*};
 }
 
-/// `$e` with the constant `$float` set to [`float_compares`] for `len`
-/// elements of `T`: compiled twice, chosen at run time.
-macro_rules! by_float {
-    ($t:ty, $len:expr, $float:ident => $e:expr) => {
-        if float_compares::<$t>($len) {
-            const $float: bool = true;
-            $e
-        } else {
-            const $float: bool = false;
-            $e
-        }
-    };
-}
-
 kernels! {
     /// `out = relu(x)`.
     ReluForward(x, dy, out, len, p) {
@@ -192,7 +180,7 @@ kernels! {
     }
     /// `out = relu(x)`, returning how many outputs are `+0`.
     ReluCountInactive(x, dy, out, len, p) {
-        simd: by_float!(T, len, FLOAT => count::<T, V, FLOAT>(x, out, len)),
+        simd: count::<T, V>(x, out, len),
         scalar: scalar::relu_count_inactive(x, out, len),
     }
     /// `out = leaky_relu(x, alpha)`.

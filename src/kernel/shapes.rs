@@ -58,24 +58,24 @@ pub(crate) unsafe fn relu<T: Layout, V: Register<T>>(src: *const T, out: *mut T,
         let bytes = len * size_of::<T>();
         if src == out.cast_const() && clears_in_place::<V>(bytes) {
             clear(out.cast(), bytes, &Relu::<_, _>(splats), &mut ());
-        } else if float_compares::<T>(len) {
-            elementwise::<T, Plain<V>, 1>([src], out, len, &Relu::<_, _, true>(splats));
         } else {
-            elementwise::<T, Plain<V>, 1>([src], out, len, &Relu::<_, _, false>(splats));
+            by_float!(T, len, FLOAT => {
+                elementwise::<T, Plain<V>, 1>([src], out, len, &Relu::<_, _, FLOAT>(splats))
+            });
         }
     }
 }
 
 /// `out = relu(src)`, returning how many outputs are `+0`: element-wise
-/// (by class with `FLOAT`), counting the `+0` lanes of every register
-/// stored, or in place, where [`clears_in_place`] says so, by storing `+0`
-/// into the lanes whose output is `+0` and counting those ([`ReluZeros`],
-/// one float compare with `FLOAT`).
+/// (by class where [`float_compares`] says so), counting the `+0` lanes of
+/// every register stored, or in place, where [`clears_in_place`] says so,
+/// by storing `+0` into the lanes whose output is `+0` and counting those
+/// ([`ReluZeros`], one float compare where [`float_compares`] says so).
 ///
 /// # Safety
 /// See the module docs.
 #[inline(always)]
-pub(crate) unsafe fn count<T: Layout, V: Register<T>, const FLOAT: bool>(
+pub(crate) unsafe fn count<T: Layout, V: Register<T>>(
     src: *const T,
     out: *mut T,
     len: usize,
@@ -95,14 +95,14 @@ pub(crate) unsafe fn count<T: Layout, V: Register<T>, const FLOAT: bool>(
         if bytes <= chunk {
             // One count (`map` decides the stores, and takes no decision
             // for a short slice).
-            return count_part::<T, V, FLOAT>(src, out, bytes, splats, None);
+            return count_part::<T, V>(src, out, bytes, splats, None);
         }
         let stores = Stores::for_output([src], out, bytes);
         let mut total = 0;
         for at in (0..bytes).step_by(chunk) {
             let n = chunk.min(bytes - at);
             let part = Some(stores.from(at));
-            total += count_part::<T, V, FLOAT>(src.add(at), out.add(at), n, splats, part);
+            total += count_part::<T, V>(src.add(at), out.add(at), n, splats, part);
         }
         total
     }
@@ -114,7 +114,7 @@ pub(crate) unsafe fn count<T: Layout, V: Register<T>, const FLOAT: bool>(
 /// # Safety
 /// See the module docs, for `bytes` bytes.
 #[inline(always)]
-unsafe fn count_part<T: Layout, V: Register<T>, const FLOAT: bool>(
+unsafe fn count_part<T: Layout, V: Register<T>>(
     src: *const u8,
     out: *mut u8,
     bytes: usize,
@@ -124,15 +124,17 @@ unsafe fn count_part<T: Layout, V: Register<T>, const FLOAT: bool>(
     let mut zeros = ZeroCount::<V, T::Bits>::new(splats.zero);
     // SAFETY: forwarded from the caller.
     unsafe {
-        if src == out.cast_const() && clears_in_place::<V>(bytes) {
-            clear(out, bytes, &ReluZeros::<_, _, FLOAT>(splats), &mut zeros);
-        } else {
-            let op = Relu::<_, _, FLOAT>(splats);
-            match stores {
-                Some(part) => map_part::<Plain<V>, 1>([src], out, bytes, &op, &mut zeros, part),
-                None => map::<Plain<V>, 1>([src], out, bytes, &op, &mut zeros),
+        by_float!(T, bytes / size_of::<T>(), FLOAT => {
+            if src == out.cast_const() && clears_in_place::<V>(bytes) {
+                clear(out, bytes, &ReluZeros::<_, _, FLOAT>(splats), &mut zeros);
+            } else {
+                let op = Relu::<_, _, FLOAT>(splats);
+                match stores {
+                    Some(part) => map_part::<Plain<V>, 1>([src], out, bytes, &op, &mut zeros, part),
+                    None => map::<Plain<V>, 1>([src], out, bytes, &op, &mut zeros),
+                }
             }
-        }
+        });
         zeros.finish()
     }
 }
@@ -230,6 +232,23 @@ unsafe fn canonical_sums<T: Layout, V: Register<T>>(sums: *mut T::Wide, channels
         map::<Plain<V>, 1>([sums.cast()], sums.cast(), bytes, &op, &mut ());
     }
 }
+
+/// `$e` with the constant `$float` set to [`float_compares`] for `len`
+/// elements of `T`: compiled twice, chosen at run time. The kernels that
+/// run in one form decide it in `kernels.rs`; [`relu`] and [`count`],
+/// which choose among forms, decide it inside, where a form uses it.
+macro_rules! by_float {
+    ($t:ty, $len:expr, $float:ident => $e:expr) => {
+        if $crate::kernel::shapes::float_compares::<$t>($len) {
+            const $float: bool = true;
+            $e
+        } else {
+            const $float: bool = false;
+            $e
+        }
+    };
+}
+pub(crate) use by_float;
 
 /// Whether a kernel over `len` elements of `T` may use the float
 /// instructions that move bits: ReLU's masks by a float compare

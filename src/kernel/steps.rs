@@ -357,8 +357,9 @@ impl<T: Layout, V: Register<T>> Arith<T, V> {
     /// `scale * x` is NaN only where `x` is NaN, whose lanes keep `x`, so it
     /// needs no canonicalisation (narrowing a NaN gives bits that are then
     /// dropped), and for `x = +0` it is `+0`, which is `x`, so `x` may be
-    /// kept wherever `bits > bits(-inf)`, as ReLU keeps it: a multiply, a
-    /// compare and a select for `f32` (8 operations in [`leaky`](Self::leaky)).
+    /// kept wherever `bits > bits(-inf)`, as ReLU keeps it: for `f32` a
+    /// multiply and one class pick with `FLOAT` where the ISA has it, else a
+    /// multiply, a compare and a select (8 operations in [`leaky`](Self::leaky)).
     #[inline(always)]
     pub(crate) unsafe fn leaky_positive<const FLOAT: bool>(&self, x: V, scale: V) -> V {
         // SAFETY: forwarded from the caller.
