@@ -181,8 +181,13 @@ pub(crate) unsafe fn broadcast<T: Layout, S: Stream>(
         let reps = (PATTERN_BYTES / row).min(len / channels);
         let mut pattern = Pattern([MaybeUninit::uninit(); PATTERN_BYTES]);
         let p = pattern.0.as_mut_ptr().cast::<u8>();
-        for k in 0..reps {
-            core::ptr::copy_nonoverlapping(params.cast::<u8>(), p.add(k * row), row);
+        // The row, then what is there doubled until `reps` rows.
+        core::ptr::copy_nonoverlapping(params.cast::<u8>(), p, row);
+        let mut have = 1;
+        while have < reps {
+            let more = have.min(reps - have);
+            core::ptr::copy_nonoverlapping(p, p.add(have * row), more * row);
+            have += more;
         }
         let chunk = reps * row;
         for at in (0..bytes).step_by(chunk) {
