@@ -143,9 +143,10 @@ unsafe fn count_part<T: Layout, V: Register<T>>(
 /// into, so that the loop runs over long stretches rather than one row.
 const PATTERN_BYTES: usize = 4096;
 
-/// A cache-line-aligned buffer for the repeated operand.
+/// A cache-line-aligned buffer for the repeated operand, and room to start
+/// it at any offset in a line.
 #[repr(align(64))]
-struct Pattern([MaybeUninit<u8>; PATTERN_BYTES]);
+struct Pattern([MaybeUninit<u8>; PATTERN_BYTES + 64]);
 
 /// Runs `op` over `len` elements of `src` (to `dst`, which may equal `src`)
 /// with the per-channel operand `params` (`channels` elements, repeating).
@@ -179,8 +180,11 @@ pub(crate) unsafe fn broadcast<T: Layout, S: Stream>(
             return;
         }
         let reps = (PATTERN_BYTES / row).min(len / channels);
-        let mut pattern = Pattern([MaybeUninit::uninit(); PATTERN_BYTES]);
-        let p = pattern.0.as_mut_ptr().cast::<u8>();
+        // The pattern starts at the output's offset in its cache line, so
+        // that where the loop's stores are aligned its loads of the pattern
+        // are too (for every chunk if the chunk is a multiple of 64 bytes).
+        let mut pattern = Pattern([MaybeUninit::uninit(); PATTERN_BYTES + 64]);
+        let p = pattern.0.as_mut_ptr().cast::<u8>().add(dst.addr() % 64);
         // The row, then what is there doubled until `reps` rows.
         core::ptr::copy_nonoverlapping(params.cast::<u8>(), p, row);
         let mut have = 1;
