@@ -199,26 +199,23 @@ kernels! {
     }
     /// `out = clamp(x, lo, hi)`.
     ClampForward(x, dy, out, len, p) {
-        simd: {
-            let float = float_compares::<T>(len);
-            if float && bits(p.lo) == 0 {
+        simd: match ClampForm::of(p, float_compares::<T>(len)) {
+            ClampForm::FloatFromZero => {
                 elementwise::<T, Plain<V>, 1>([x], out, len, &FloatClamp(clamp::<T, V, true>(p)))
-            } else if float && float_bounds(p) {
-                elementwise::<T, Plain<V>, 1>([x], out, len, &FloatClamp(clamp::<T, V, false>(p)))
-            } else if non_negative(p) {
-                elementwise::<T, Plain<V>, 1>([x], out, len, &clamp::<T, V, true>(p))
-            } else {
-                elementwise::<T, Plain<V>, 1>([x], out, len, &clamp::<T, V, false>(p))
             }
+            ClampForm::Float => {
+                elementwise::<T, Plain<V>, 1>([x], out, len, &FloatClamp(clamp::<T, V, false>(p)))
+            }
+            ClampForm::NonNegative => elementwise::<T, Plain<V>, 1>([x], out, len, &clamp::<T, V, true>(p)),
+            ClampForm::General => elementwise::<T, Plain<V>, 1>([x], out, len, &clamp::<T, V, false>(p)),
         },
         scalar: scalar::each(x, out, len, |x| scalar::clamp(x, p.lo, p.hi)),
     }
     /// `out = clamp'(x, lo, hi) * dy`.
     ClampGradient(x, dy, out, len, p) {
-        simd: if non_negative(p) {
-            elementwise::<T, Plain<V>, 2>([x, dy], out, len, &clamp::<T, V, true>(p))
-        } else {
-            elementwise::<T, Plain<V>, 2>([x, dy], out, len, &clamp::<T, V, false>(p))
+        simd: match ClampForm::of(p, false) {
+            ClampForm::NonNegative => elementwise::<T, Plain<V>, 2>([x, dy], out, len, &clamp::<T, V, true>(p)),
+            _ => elementwise::<T, Plain<V>, 2>([x, dy], out, len, &clamp::<T, V, false>(p)),
         },
         scalar: scalar::each2(x, dy, out, len, |x, dy| scalar::clamp_backward(x, dy, p.lo, p.hi)),
     }
@@ -248,11 +245,38 @@ kernels! {
     }
 }
 
-/// Whether both clamp bounds of `p` have their sign bit clear (`+0.0 <= lo
-/// <= hi`, as ReLU6's), which has a shorter kernel.
-#[inline(always)]
-fn non_negative<T: Element>(p: &Params<T>) -> bool {
-    bits(p.lo) >= 0 && bits(p.hi) >= 0
+/// The form of clamp's kernel for the bounds of `p`.
+#[derive(Clone, Copy)]
+enum ClampForm {
+    /// [`FloatClamp`] from ReLU: `lo` is `+0.0` (ReLU6's bounds).
+    FloatFromZero,
+    /// [`FloatClamp`]: `lo` is not `+0.0` and `hi` is not `-0.0`, where
+    /// `maxps`/`minps` give clamp's definition (`kernel/steps.rs`).
+    Float,
+    /// Both bounds have their sign bit clear (`+0.0 <= lo <= hi`), which
+    /// has a shorter integer kernel.
+    NonNegative,
+    /// The integer kernel for any bounds.
+    General,
+}
+
+impl ClampForm {
+    /// The form for the bounds of `p`; a float one only if `float` (see
+    /// [`float_compares`]).
+    #[inline(always)]
+    fn of<T: Element>(p: &Params<T>, float: bool) -> Self {
+        let negative_zero = i64::MIN >> (64 - 8 * size_of::<T>());
+        let (lo, hi) = (bits(p.lo), bits(p.hi));
+        if float && lo == 0 {
+            ClampForm::FloatFromZero
+        } else if float && hi != negative_zero {
+            ClampForm::Float
+        } else if lo >= 0 && hi >= 0 {
+            ClampForm::NonNegative
+        } else {
+            ClampForm::General
+        }
+    }
 }
 
 /// A bound's bits as a signed integer.
@@ -261,18 +285,11 @@ fn bits<T: Element>(b: T) -> i64 {
     bytemuck::cast::<T, T::Bits>(b).into()
 }
 
-/// Whether the clamp bounds of `p` allow [`FloatClamp`] without
-/// `FROM_ZERO`: `lo` is not `+0.0` and `hi` is not `-0.0`.
-#[inline(always)]
-fn float_bounds<T: Element>(p: &Params<T>) -> bool {
-    let negative_zero = i64::MIN >> (64 - 8 * size_of::<T>());
-    bits(p.lo) != 0 && bits(p.hi) != negative_zero
-}
-
 /// Clamp's operation for the bounds of `p`.
 ///
 /// # Safety
-/// The CPU has the ISA of `V`; with `NON_NEGATIVE`, [`non_negative`] holds.
+/// The CPU has the ISA of `V`; with `NON_NEGATIVE`, both bounds have their
+/// sign bit clear ([`ClampForm::NonNegative`]).
 #[inline(always)]
 unsafe fn clamp<T: Layout, V: Register<T>, const NON_NEGATIVE: bool>(
     p: &Params<T>,
