@@ -213,9 +213,10 @@ kernels! {
     }
     /// `out = clamp'(x, lo, hi) * dy`.
     ClampGradient(x, dy, out, len, p) {
-        simd: match ClampForm::of(p, false) {
-            ClampForm::NonNegative => elementwise::<T, Plain<V>, 2>([x, dy], out, len, &clamp::<T, V, true>(p)),
-            _ => elementwise::<T, Plain<V>, 2>([x, dy], out, len, &clamp::<T, V, false>(p)),
+        simd: if matches!(ClampForm::of(p, false), ClampForm::NonNegative) {
+            elementwise::<T, Plain<V>, 2>([x, dy], out, len, &clamp::<T, V, true>(p))
+        } else {
+            elementwise::<T, Plain<V>, 2>([x, dy], out, len, &clamp::<T, V, false>(p))
         },
         scalar: scalar::each2(x, dy, out, len, |x, dy| scalar::clamp_backward(x, dy, p.lo, p.hi)),
     }
@@ -248,7 +249,8 @@ kernels! {
 /// The form of clamp's kernel for the bounds of `p`.
 #[derive(Clone, Copy)]
 enum ClampForm {
-    /// [`FloatClamp`] from ReLU: `lo` is `+0.0` (ReLU6's bounds).
+    /// [`FloatClamp`] from ReLU: `lo` is `+0.0` (ReLU6's bounds; then
+    /// `hi >= lo` has its sign bit clear too, as `NON_NEGATIVE` needs).
     FloatFromZero,
     /// [`FloatClamp`]: `lo` is not `+0.0` and `hi` is not `-0.0`, where
     /// `maxps`/`minps` give clamp's definition (`kernel/steps.rs`).

@@ -170,7 +170,10 @@ pub(crate) unsafe fn broadcast<T: Layout, S: Stream>(
     // The rows are parts of one output (`map_part`).
     let stores = Stores::for_output([src], dst, bytes);
     // SAFETY: every call covers whole rows inside `0..bytes`; the pattern
-    // holds `reps` copies of the row, `reps * row <= PATTERN_BYTES`.
+    // holds `reps` copies of the row, `reps * row <= PATTERN_BYTES`, from
+    // `p`, less than 64 bytes into a buffer of `PATTERN_BYTES + 64`; each
+    // doubling copies `more <= have` rows from the start to right after the
+    // `have` rows there, so source and destination do not overlap.
     unsafe {
         if row > PATTERN_BYTES / 2 {
             for at in (0..bytes).step_by(row) {
@@ -182,7 +185,8 @@ pub(crate) unsafe fn broadcast<T: Layout, S: Stream>(
         let reps = (PATTERN_BYTES / row).min(len / channels);
         // The pattern starts at the output's offset in its cache line, so
         // that where the loop's stores are aligned its loads of the pattern
-        // are too (for every chunk if the chunk is a multiple of 64 bytes).
+        // are too (for every chunk if the chunk is a multiple of the
+        // register's bytes).
         let mut pattern = Pattern([MaybeUninit::uninit(); PATTERN_BYTES + 64]);
         let p = pattern.0.as_mut_ptr().cast::<u8>().add(dst.addr() % 64);
         // The row, then what is there doubled until `reps` rows.
@@ -244,8 +248,9 @@ unsafe fn canonical_sums<T: Layout, V: Register<T>>(sums: *mut T::Wide, channels
 
 /// `$e` with the constant `$float` set to [`float_compares`] for `len`
 /// elements of `T`: compiled twice, chosen at run time. The kernels that
-/// run in one form decide it in `kernels.rs`; [`relu`] and [`count`],
-/// which choose among forms, decide it inside, where a form uses it.
+/// run in one form decide it in `kernels.rs`; [`relu`] and [`count`]
+/// (per chunk, in `count_part`), which choose among forms, decide it
+/// inside, where a form uses it.
 macro_rules! by_float {
     ($t:ty, $len:expr, $float:ident => $e:expr) => {
         if $crate::kernel::shapes::float_compares::<$t>($len) {
