@@ -97,7 +97,7 @@ pub(crate) unsafe fn map<S: Stream, const N: usize>(
 /// As [`map`].
 #[inline(always)]
 pub(crate) unsafe fn map_part<S: Stream, const N: usize>(
-    inputs: [*const u8; N],
+    inputs: impl Inputs<S, N>,
     out: *mut u8,
     bytes: usize,
     op: &impl Op<S::Reg, N>,
@@ -114,8 +114,8 @@ pub(crate) unsafe fn map_part<S: Stream, const N: usize>(
     // of a slice), so no offset or sum below overflows.
     unsafe {
         let last = bytes - S::BYTES;
-        let first = op.apply(inputs.map(|p| S::load(p)));
-        let tail = op.apply(inputs.map(|p| S::load(p.add(last))));
+        let first = op.apply(inputs.load(inputs.at(0), 0));
+        let tail = op.apply(inputs.load(inputs.at(last), 0));
         // Where the loop starts: for long streams the first offset after 0
         // where `out` is aligned (`BYTES` is a power of two), else right
         // after `first`, which covers everything before it either way.
@@ -166,7 +166,7 @@ const SHORT: usize = 4;
 /// As [`map`], with `bytes <= SHORT * S::BYTES`.
 #[inline(always)]
 unsafe fn short<S: Stream, const N: usize>(
-    inputs: [*const u8; N],
+    inputs: impl Inputs<S, N>,
     out: *mut u8,
     bytes: usize,
     op: &impl Op<S::Reg, N>,
@@ -179,11 +179,11 @@ unsafe fn short<S: Stream, const N: usize>(
     unsafe {
         if bytes <= b {
             if bytes == b {
-                let y = op.apply(load::<S, N>(inputs, 0));
+                let y = op.apply(inputs.load(inputs.at(0), 0));
                 S::store(y, out);
                 tally.whole(y);
             } else if bytes > 0 {
-                let y = op.apply(inputs.map(|p| S::load_partial(p, bytes)));
+                let y = op.apply(inputs.load_partial(bytes));
                 S::store_partial(y, out, bytes);
                 tally.part(y, 0, bytes);
             }
@@ -192,10 +192,10 @@ unsafe fn short<S: Stream, const N: usize>(
         let last = bytes - b;
         let at = [0, b.min(last), (2 * b).min(last), last];
         let y = [
-            op.apply(load::<S, N>(inputs, at[0])),
-            op.apply(load::<S, N>(inputs, at[1])),
-            op.apply(load::<S, N>(inputs, at[2])),
-            op.apply(load::<S, N>(inputs, at[3])),
+            op.apply(inputs.load(inputs.at(at[0]), 0)),
+            op.apply(inputs.load(inputs.at(at[1]), 0)),
+            op.apply(inputs.load(inputs.at(at[2]), 0)),
+            op.apply(inputs.load(inputs.at(at[3]), 0)),
         ];
         // Each register owns its bytes past the one before it (none if it
         // was moved onto it).
@@ -227,7 +227,7 @@ unsafe fn short<S: Stream, const N: usize>(
 /// length; `out + start` aligned to `S::BYTES` if `STREAM`.
 #[inline(always)]
 unsafe fn run<S: Stream, const N: usize, const STREAM: bool>(
-    inputs: [*const u8; N],
+    inputs: impl Inputs<S, N>,
     out: *mut u8,
     start: usize,
     last: usize,
@@ -235,44 +235,164 @@ unsafe fn run<S: Stream, const N: usize, const STREAM: bool>(
     tally: &mut impl Tally<S::Reg>,
     span: usize,
 ) -> usize {
-    const UNROLL: usize = 4;
     // SAFETY: every access is at `at < last`, a whole register inside the
     // streams (caller); with `STREAM`, `at` stays aligned (it moves by
     // `S::BYTES` from an aligned `start`).
     unsafe {
-        let mut at = start;
-        while at + UNROLL * S::BYTES <= last {
-            prefetch_ahead(out, at, UNROLL * S::BYTES, span);
-            let b = S::BYTES;
+        let b = S::BYTES;
+        // One position for the inputs and the output (for streams read at
+        // the output's offset, the offset itself).
+        let mut from = inputs.at(start);
+        while inputs.offset(from) + UNROLL * b <= last {
+            let at = inputs.offset(from);
+            prefetch_ahead(out, at, UNROLL * b, span);
             let y = [
-                op.apply(load::<S, N>(inputs, at)),
-                op.apply(load::<S, N>(inputs, at + b)),
-                op.apply(load::<S, N>(inputs, at + 2 * b)),
-                op.apply(load::<S, N>(inputs, at + 3 * b)),
+                op.apply(inputs.load(from, 0)),
+                op.apply(inputs.load(from, b)),
+                op.apply(inputs.load(from, 2 * b)),
+                op.apply(inputs.load(from, 3 * b)),
             ];
             for (k, y) in y.into_iter().enumerate() {
                 store::<S, STREAM>(y, out.add(at + k * b), tally);
             }
-            at += UNROLL * S::BYTES;
+            from = inputs.on(from, UNROLL * b);
         }
-        while at < last {
-            store::<S, STREAM>(op.apply(load::<S, N>(inputs, at)), out.add(at), tally);
-            at += S::BYTES;
+        while inputs.offset(from) < last {
+            let y = op.apply(inputs.load(from, 0));
+            store::<S, STREAM>(y, out.add(inputs.offset(from)), tally);
+            from = inputs.on(from, b);
         }
-        at
+        inputs.offset(from)
     }
 }
 
-/// Loads the registers of `inputs` at `at`. A function rather than a
-/// closure: a closure is a function of its own, without the kernel's target
-/// features, so the loads inside it would not inline.
-///
-/// # Safety
-/// As [`run`], for the registers at `at`.
-#[inline(always)]
-unsafe fn load<S: Stream, const N: usize>(inputs: [*const u8; N], at: usize) -> [S::Reg; N] {
-    // SAFETY: forwarded from the caller.
-    inputs.map(|p| unsafe { S::load(p.add(at)) })
+/// Registers per step of [`run`]'s loop.
+pub(crate) const UNROLL: usize = 4;
+
+/// Where [`map_part`] reads the registers of its `N` inputs for each output
+/// register: in the input streams at the output's offset (`[*const u8; N]`,
+/// what [`map`] reads), or [`Repeating`].
+pub(crate) trait Inputs<S: Stream, const N: usize>: Copy {
+    /// Where the registers for the output's offset `at` are.
+    type At: Copy;
+
+    /// The place of the output's offset `at`.
+    fn at(self, at: usize) -> Self::At;
+
+    /// The output's offset of a place.
+    fn offset(self, from: Self::At) -> usize;
+
+    /// The place `by <= UNROLL * S::BYTES` bytes past `from`.
+    fn on(self, from: Self::At, by: usize) -> Self::At;
+
+    /// The registers `k < UNROLL * S::BYTES` bytes past `from`.
+    ///
+    /// # Safety
+    /// They are inside the inputs (the caller keeps `at + k` inside the
+    /// output, and `Repeating`'s pattern covers what that reads); the CPU
+    /// has the ISA of `S::Reg`.
+    unsafe fn load(self, from: Self::At, k: usize) -> [S::Reg; N];
+
+    /// The registers of the first `bytes < S::BYTES` bytes.
+    ///
+    /// # Safety
+    /// As [`load`](Self::load).
+    unsafe fn load_partial(self, bytes: usize) -> [S::Reg; N];
+}
+
+/// The input streams, each read at the output's offset.
+impl<S: Stream, const N: usize> Inputs<S, N> for [*const u8; N] {
+    type At = usize;
+
+    #[inline(always)]
+    fn at(self, at: usize) -> usize {
+        at
+    }
+
+    #[inline(always)]
+    fn offset(self, from: usize) -> usize {
+        from
+    }
+
+    #[inline(always)]
+    fn on(self, from: usize, by: usize) -> usize {
+        from + by
+    }
+
+    #[inline(always)]
+    unsafe fn load(self, from: usize, k: usize) -> [S::Reg; N] {
+        // SAFETY: forwarded from the caller.
+        self.map(|p| unsafe { S::load(p.add(from + k)) })
+    }
+
+    #[inline(always)]
+    unsafe fn load_partial(self, bytes: usize) -> [S::Reg; N] {
+        // SAFETY: forwarded from the caller.
+        self.map(|p| unsafe { S::load_partial(p, bytes) })
+    }
+}
+
+/// A stream and an operand that repeats: `pattern` holds the operand's
+/// bytes from the stream's start, which repeat every `period` bytes, and is
+/// read at the output's offset modulo `period`. `period` is at least
+/// `UNROLL * S::BYTES` (so a step of the loop wraps at most once), and the
+/// pattern holds `period + UNROLL * S::BYTES` bytes, or as many as the
+/// output if fewer (what the loop reads: it wraps between steps).
+#[derive(Clone, Copy)]
+pub(crate) struct Repeating {
+    pub(crate) stream: *const u8,
+    pub(crate) pattern: *const u8,
+    pub(crate) period: usize,
+}
+
+impl<S: Stream> Inputs<S, 2> for Repeating {
+    /// The offsets in the stream and in the pattern.
+    type At = (usize, usize);
+
+    #[inline(always)]
+    fn at(self, at: usize) -> (usize, usize) {
+        // No division where the offset is inside the first period (every
+        // one but the last register's and the loop's).
+        let wrapped = if at < self.period {
+            at
+        } else {
+            at % self.period
+        };
+        (at, wrapped)
+    }
+
+    #[inline(always)]
+    fn offset(self, (at, _): (usize, usize)) -> usize {
+        at
+    }
+
+    #[inline(always)]
+    fn on(self, (at, w): (usize, usize), by: usize) -> (usize, usize) {
+        let w = w + by;
+        (at + by, if w >= self.period { w - self.period } else { w })
+    }
+
+    #[inline(always)]
+    unsafe fn load(self, (at, w): (usize, usize), k: usize) -> [S::Reg; 2] {
+        // SAFETY: forwarded from the caller.
+        unsafe {
+            [
+                S::load(self.stream.add(at + k)),
+                S::load(self.pattern.add(w + k)),
+            ]
+        }
+    }
+
+    #[inline(always)]
+    unsafe fn load_partial(self, bytes: usize) -> [S::Reg; 2] {
+        // SAFETY: forwarded from the caller.
+        unsafe {
+            [
+                S::load_partial(self.stream, bytes),
+                S::load_partial(self.pattern, bytes),
+            ]
+        }
+    }
 }
 
 /// Stores one register of [`run`] at `p`, non-temporal if `STREAM`, and

@@ -11,7 +11,7 @@
 //! whose accesses stay in those ranges.
 
 use super::isa::Register;
-use super::map::{Op, clear, map, map_part};
+use super::map::{Op, Repeating, UNROLL, clear, map, map_part};
 use super::memory::{Stores, clears_in_place};
 use super::ops::{Canonical, Relu, ReluZeros, ZeroCount};
 use super::rows::{RowOp, accumulate_rows};
@@ -139,8 +139,9 @@ unsafe fn count_part<T: Layout, V: Register<T>>(
     }
 }
 
-/// Bytes of the stack buffer that short per-channel operands are repeated
-/// into, so that the loop runs over long stretches rather than one row.
+/// Bytes of the stack buffer that a per-channel operand of rows up to half
+/// as long is repeated into, so that one loop runs over every row, reading
+/// the operand from the buffer, wrapped ([`Repeating`]).
 const PATTERN_BYTES: usize = 4096;
 
 /// A cache-line-aligned buffer for the repeated operand, and room to start
@@ -169,11 +170,13 @@ pub(crate) unsafe fn broadcast<T: Layout, S: Stream>(
     let (src, dst) = (src.cast::<u8>(), dst.cast::<u8>());
     // The rows are parts of one output (`map_part`).
     let stores = Stores::for_output([src], dst, bytes);
-    // SAFETY: every call covers whole rows inside `0..bytes`; the pattern
-    // holds `reps` copies of the row, `reps * row <= PATTERN_BYTES`, from
-    // `p`, less than 64 bytes into a buffer of `PATTERN_BYTES + 64`; each
-    // doubling copies `more <= have` rows from the start to right after the
-    // `have` rows there, so source and destination do not overlap.
+    // SAFETY: each call of the row loop covers one row inside `0..bytes`.
+    // The pattern's `fill <= period + step <= PATTERN_BYTES` bytes start
+    // less than 64 bytes into a buffer of `PATTERN_BYTES + 64`; each copy
+    // moves `more <= have` bytes from its start to right after the `have`
+    // there, so source and destination do not overlap; `Repeating` reads
+    // at most `fill` bytes of it (`map_part` keeps every read inside the
+    // output's `bytes`, and wraps at `period`).
     unsafe {
         if row > PATTERN_BYTES / 2 {
             for at in (0..bytes).step_by(row) {
@@ -182,27 +185,39 @@ pub(crate) unsafe fn broadcast<T: Layout, S: Stream>(
             }
             return;
         }
-        let reps = (PATTERN_BYTES / row).min(len / channels);
+        // The operand repeats every `period` bytes: a multiple of the row
+        // and, where that fits, of the register's bytes (so that its loads
+        // are aligned where the loop's stores are), at least a step of the
+        // loop. The pattern holds what the loop reads of it.
+        let step = UNROLL * S::BYTES;
+        let gcd = 1 << row.trailing_zeros().min(S::BYTES.trailing_zeros());
+        let lcm = row / gcd * S::BYTES;
+        let period = if lcm * step.div_ceil(lcm) + step <= PATTERN_BYTES {
+            lcm * step.div_ceil(lcm)
+        } else {
+            row * ((PATTERN_BYTES - step) / row)
+        };
+        let fill = (period + step).min(bytes);
         // The pattern starts at the output's offset in its cache line, so
         // that where the loop's stores are aligned its loads of the pattern
-        // are too (for every chunk if the chunk is a multiple of the
-        // register's bytes).
+        // are too.
         let mut pattern = Pattern([MaybeUninit::uninit(); PATTERN_BYTES + 64]);
         let p = pattern.0.as_mut_ptr().cast::<u8>().add(dst.addr() % 64);
-        // The row, then what is there doubled until `reps` rows.
-        core::ptr::copy_nonoverlapping(params.cast::<u8>(), p, row);
-        let mut have = 1;
-        while have < reps {
-            let more = have.min(reps - have);
-            core::ptr::copy_nonoverlapping(p, p.add(have * row), more * row);
+        // The row, then what is there copied after itself (whole rows, so
+        // the bytes keep repeating every row) until `fill` bytes.
+        core::ptr::copy_nonoverlapping(params.cast::<u8>(), p, row.min(fill));
+        let mut have = row;
+        while have < fill {
+            let more = have.min(fill - have);
+            core::ptr::copy_nonoverlapping(p, p.add(have), more);
             have += more;
         }
-        let chunk = reps * row;
-        for at in (0..bytes).step_by(chunk) {
-            let n = chunk.min(bytes - at);
-            let part = stores.from(at);
-            map_part::<S, 2>([src.add(at), p], dst.add(at), n, op, &mut (), part);
-        }
+        let inputs = Repeating {
+            stream: src,
+            pattern: p,
+            period,
+        };
+        map_part::<S, 2>(inputs, dst, bytes, op, &mut (), stores);
     }
 }
 
