@@ -338,14 +338,20 @@ impl<S: Stream, const N: usize> Inputs<S, N> for [*const u8; N] {
 /// `UNROLL * S::BYTES` (so a step of the loop wraps at most once), and the
 /// pattern holds `period + UNROLL * S::BYTES` bytes, or as many as the
 /// output if fewer (what the loop reads: it wraps between steps).
+///
+/// `STEP`: the period is one step of the loop (`UNROLL * S::BYTES`), so
+/// every step reads the same registers of the pattern, at addresses the
+/// loop need not move: on the Sapphire Rapids-class VM, `bias_relu` over
+/// 2,048 `f32` with 64 channels took 98.5 ns with the offset wrapped at
+/// every step, 78 ns with this (`relu`: 60-63 ns).
 #[derive(Clone, Copy)]
-pub(crate) struct Repeating {
+pub(crate) struct Repeating<const STEP: bool> {
     pub(crate) stream: *const u8,
     pub(crate) pattern: *const u8,
     pub(crate) period: usize,
 }
 
-impl<S: Stream> Inputs<S, 2> for Repeating {
+impl<S: Stream, const STEP: bool> Inputs<S, 2> for Repeating<STEP> {
     /// The offsets in the stream and in the pattern.
     type At = (usize, usize);
 
@@ -368,6 +374,10 @@ impl<S: Stream> Inputs<S, 2> for Repeating {
 
     #[inline(always)]
     fn on(self, (at, w): (usize, usize), by: usize) -> (usize, usize) {
+        if STEP && by == UNROLL * S::BYTES {
+            debug_assert_eq!(self.period, by);
+            return (at + by, w);
+        }
         let w = w + by;
         (at + by, if w >= self.period { w - self.period } else { w })
     }

@@ -212,12 +212,22 @@ pub(crate) unsafe fn broadcast<T: Layout, S: Stream>(
             core::ptr::copy_nonoverlapping(p, p.add(have), more);
             have += more;
         }
-        let inputs = Repeating {
-            stream: src,
-            pattern: p,
-            period,
-        };
-        map_part::<S, 2>(inputs, dst, bytes, op, &mut (), stores);
+        // A period of one step has a loop of its own (`Repeating`).
+        if period == step {
+            let inputs = Repeating::<true> {
+                stream: src,
+                pattern: p,
+                period,
+            };
+            map_part::<S, 2>(inputs, dst, bytes, op, &mut (), stores);
+        } else {
+            let inputs = Repeating::<false> {
+                stream: src,
+                pattern: p,
+                period,
+            };
+            map_part::<S, 2>(inputs, dst, bytes, op, &mut (), stores);
+        }
     }
 }
 
