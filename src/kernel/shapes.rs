@@ -11,12 +11,12 @@
 //! whose accesses stay in those ranges.
 
 use super::isa::Register;
-use super::map::{Op, Repeating, UNROLL, clear, map, map_part};
+use super::map::{Op, clear, map, map_part};
 use super::memory::{Stores, clears_in_place};
 use super::ops::{Canonical, Relu, ReluZeros, ZeroCount};
 use super::rows::{RowOp, accumulate_rows};
 use super::steps::Splats;
-use super::stream::{Layout, Plain, Stream};
+use super::stream::{Layout, Plain, Repeating, Stream, UNROLL};
 use crate::element::{Element, Kind};
 use core::mem::MaybeUninit;
 
