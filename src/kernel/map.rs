@@ -89,10 +89,11 @@ pub(crate) unsafe fn map<S: Stream, const N: usize>(
     unsafe { map_part::<S, N>(inputs, out, bytes, op, tally, stores) }
 }
 
-/// [`map`] over a part of a longer output, or over one whose inputs are
-/// read as [`Inputs`] says other than at the output's offset
-/// ([`Repeating`](super::stream::Repeating)), stored as `stores` says (from [`Stores::for_output`] of
-/// the whole, [`from`](Stores::from) the part's offset).
+/// [`map`] over a part of a longer output, or over inputs that [`Inputs`]
+/// reads other than at the output's offset
+/// ([`Repeating`](super::stream::Repeating)), stored as `stores` says (from
+/// [`Stores::for_output`] of the whole, [`from`](Stores::from) the part's
+/// offset).
 ///
 /// # Safety
 /// As [`map`].

@@ -270,7 +270,7 @@ impl<S: Stream, const STEP: bool> Inputs<S, 2> for Repeating<STEP> {
     #[inline(always)]
     fn at(self, at: usize) -> (usize, usize) {
         // No division where the offset is inside the first period (every
-        // one but the last register's and the loop's).
+        // one but the last register's: the loop starts within one register).
         let wrapped = if at < self.period {
             at
         } else {
