@@ -2,9 +2,10 @@
 //! stream, a whole register at a time, tails included, with the stores of
 //! `memory.rs` for long outputs.
 
+use super::inputs::{Inputs, UNROLL};
 use super::isa::Lanes;
 use super::memory::{Stores, fence, prefetch_ahead};
-use super::stream::{Inputs, Stream, UNROLL};
+use super::stream::Stream;
 
 /// The operation [`map`] applies: `N` input registers to one output register.
 ///
@@ -91,12 +92,14 @@ pub(crate) unsafe fn map<S: Stream, const N: usize>(
 
 /// [`map`] over a part of a longer output, or over inputs that [`Inputs`]
 /// reads other than at the output's offset
-/// ([`Repeating`](super::stream::Repeating)), stored as `stores` says (from
+/// ([`Repeating`](super::inputs::Repeating)), stored as `stores` says (from
 /// [`Stores::for_output`] of the whole, [`from`](Stores::from) the part's
 /// offset).
 ///
 /// # Safety
-/// As [`map`].
+/// As [`map`], with the inputs readable as [`Inputs::load`] requires for
+/// every register of `bytes` (and as [`Inputs::load_partial`] requires if
+/// `bytes < S::BYTES`).
 #[inline(always)]
 pub(crate) unsafe fn map_part<S: Stream, const N: usize>(
     inputs: impl Inputs<S, N>,
@@ -155,7 +158,7 @@ pub(crate) unsafe fn map_part<S: Stream, const N: usize>(
 /// Streams of at most this many registers run in [`short`].
 const SHORT: usize = 4;
 
-/// [`map`] of a stream of at most [`SHORT`] registers, without a loop or a
+/// [`map_part`] of a stream of at most [`SHORT`] registers, without a loop or a
 /// decision about stores: one register, partial (masked, or through a
 /// buffer) if shorter; otherwise the registers at `0`, `BYTES` and
 /// `2 * BYTES`, each moved back to `bytes - BYTES` if it would pass the end,

@@ -5,11 +5,13 @@
 //! one register. Everything else is here, once for every backend: how element
 //! types are laid out in registers (`stream.rs`, `convert.rs`), the steps and
 //! the per-register operations (`steps.rs`, `ops.rs`), the loops (`map.rs`
-//! element-wise, `rows.rs` row by row with per-channel sums), how their
+//! element-wise, reading their inputs as `inputs.rs` says, `rows.rs` row by
+//! row with per-channel sums), how their
 //! stores to long outputs reach memory (`memory.rs`) and the shapes of
 //! kernel built from them (`shapes.rs`).
 
 pub(crate) mod convert;
+pub(crate) mod inputs;
 pub(crate) mod isa;
 pub(crate) mod map;
 pub(crate) mod memory;

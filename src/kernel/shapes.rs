@@ -10,13 +10,14 @@
 //! the ISA of the register. They forward it to `map` and `accumulate_rows`,
 //! whose accesses stay in those ranges.
 
+use super::inputs::{Repeating, UNROLL};
 use super::isa::Register;
 use super::map::{Op, clear, map, map_part};
 use super::memory::{Stores, clears_in_place};
 use super::ops::{Canonical, Relu, ReluZeros, ZeroCount};
 use super::rows::{RowOp, accumulate_rows};
 use super::steps::Splats;
-use super::stream::{Layout, Plain, Repeating, Stream, UNROLL};
+use super::stream::{Layout, Plain, Stream};
 use crate::element::{Element, Kind};
 use core::mem::MaybeUninit;
 
@@ -198,6 +199,11 @@ pub(crate) unsafe fn broadcast<T: Layout, S: Stream>(
             row * ((PATTERN_BYTES - step) / row)
         };
         let fill = (period + step).min(bytes);
+        // `bytes` is a whole number of rows, at least one; a period is at
+        // least a step and, with the step after it, fits the buffer (rows
+        // are at most `PATTERN_BYTES / 2`, so the fallback holds at least
+        // `PATTERN_BYTES / 2 - step` bytes of whole rows).
+        debug_assert!(row <= fill && step <= period && period + step <= PATTERN_BYTES);
         // The pattern starts at the output's offset in its cache line, so
         // that where the loop's stores are aligned its loads of the pattern
         // are too.
@@ -205,7 +211,7 @@ pub(crate) unsafe fn broadcast<T: Layout, S: Stream>(
         let p = pattern.0.as_mut_ptr().cast::<u8>().add(dst.addr() % 64);
         // The row, then what is there copied after itself (whole rows, so
         // the bytes keep repeating every row) until `fill` bytes.
-        core::ptr::copy_nonoverlapping(params.cast::<u8>(), p, row.min(fill));
+        core::ptr::copy_nonoverlapping(params.cast::<u8>(), p, row);
         let mut have = row;
         while have < fill {
             let more = have.min(fill - have);
@@ -214,18 +220,10 @@ pub(crate) unsafe fn broadcast<T: Layout, S: Stream>(
         }
         // A period of one step has a loop of its own (`Repeating`).
         if period == step {
-            let inputs = Repeating::<true> {
-                stream: src,
-                pattern: p,
-                period,
-            };
+            let inputs = Repeating::<true>::new(src, p, period);
             map_part::<S, 2>(inputs, dst, bytes, op, &mut (), stores);
         } else {
-            let inputs = Repeating::<false> {
-                stream: src,
-                pattern: p,
-                period,
-            };
+            let inputs = Repeating::<false>::new(src, p, period);
             map_part::<S, 2>(inputs, dst, bytes, op, &mut (), stores);
         }
     }
