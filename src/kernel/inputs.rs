@@ -34,6 +34,16 @@ pub(crate) trait Inputs<S: Stream, const N: usize>: Copy {
     /// the CPU has the ISA of `S::Reg`.
     unsafe fn load(self, from: Self::At, k: usize) -> [S::Reg; N];
 
+    /// The registers at the output's offset `at`.
+    ///
+    /// # Safety
+    /// As [`load`](Self::load) with `k = 0`.
+    #[inline(always)]
+    unsafe fn load_at(self, at: usize) -> [S::Reg; N] {
+        // SAFETY: forwarded from the caller.
+        unsafe { self.load(self.at(at), 0) }
+    }
+
     /// The registers of the first `bytes < S::BYTES` bytes.
     ///
     /// # Safety

@@ -119,8 +119,8 @@ pub(crate) unsafe fn map_part<S: Stream, const N: usize>(
     // of a slice), so no offset or sum below overflows.
     unsafe {
         let last = bytes - S::BYTES;
-        let first = op.apply(inputs.load(inputs.at(0), 0));
-        let tail = op.apply(inputs.load(inputs.at(last), 0));
+        let first = op.apply(inputs.load_at(0));
+        let tail = op.apply(inputs.load_at(last));
         // Where the loop starts: for long streams the first offset after 0
         // where `out` is aligned (`BYTES` is a power of two), else right
         // after `first`, which covers everything before it either way.
@@ -168,7 +168,7 @@ const SHORT: usize = 4;
 /// 0.90-1.10x (`BENCHMARKS.md`).
 ///
 /// # Safety
-/// As [`map`], with `bytes <= SHORT * S::BYTES`.
+/// As [`map_part`], with `bytes <= SHORT * S::BYTES`.
 #[inline(always)]
 unsafe fn short<S: Stream, const N: usize>(
     inputs: impl Inputs<S, N>,
@@ -184,7 +184,7 @@ unsafe fn short<S: Stream, const N: usize>(
     unsafe {
         if bytes <= b {
             if bytes == b {
-                let y = op.apply(inputs.load(inputs.at(0), 0));
+                let y = op.apply(inputs.load_at(0));
                 S::store(y, out);
                 tally.whole(y);
             } else if bytes > 0 {
@@ -197,10 +197,10 @@ unsafe fn short<S: Stream, const N: usize>(
         let last = bytes - b;
         let at = [0, b.min(last), (2 * b).min(last), last];
         let y = [
-            op.apply(inputs.load(inputs.at(at[0]), 0)),
-            op.apply(inputs.load(inputs.at(at[1]), 0)),
-            op.apply(inputs.load(inputs.at(at[2]), 0)),
-            op.apply(inputs.load(inputs.at(at[3]), 0)),
+            op.apply(inputs.load_at(at[0])),
+            op.apply(inputs.load_at(at[1])),
+            op.apply(inputs.load_at(at[2])),
+            op.apply(inputs.load_at(at[3])),
         ];
         // Each register owns its bytes past the one before it (none if it
         // was moved onto it).

@@ -193,8 +193,9 @@ pub(crate) unsafe fn broadcast<T: Layout, S: Stream>(
         let step = UNROLL * S::BYTES;
         let gcd = 1 << row.trailing_zeros().min(S::BYTES.trailing_zeros());
         let lcm = row / gcd * S::BYTES;
-        let period = if lcm * step.div_ceil(lcm) + step <= PATTERN_BYTES {
-            lcm * step.div_ceil(lcm)
+        let lcm_period = lcm * step.div_ceil(lcm);
+        let period = if lcm_period + step <= PATTERN_BYTES {
+            lcm_period
         } else {
             row * ((PATTERN_BYTES - step) / row)
         };
