@@ -8,7 +8,7 @@ pub trait Format:
     Copy + PartialOrd + core::fmt::Debug + bytemuck::Pod + Send + Sync + 'static
 {
     /// The bit pattern as a signed integer of the same width.
-    type Bits: bytemuck::Pod + Into<i64>;
+    type Bits: bytemuck::Pod + Into<i64> + PartialOrd + core::ops::BitAnd<Output = Self::Bits>;
     /// The lanes arithmetic kernels load the bits into: `i32` (the 16-bit
     /// types sign-extended, and `f32`) or `i64`.
     type Lane: Copy;

@@ -111,6 +111,34 @@ fn positive_finite<W: WideFloat>(a: W) -> bool {
     a > zero && a * zero == zero
 }
 
+/// Whether each of the `n` values at `values` is finite and not zero
+/// (`0 < |bits| < bits(inf)`), so that no product with them is NaN unless
+/// the other factor is: PReLU's usual slopes, which have a shorter kernel
+/// (one class pick fewer per register; Sapphire Rapids-class VM, in one
+/// process against the longer one: f16/bf16 16-25% faster, f64 1,024 x 64
+/// 4%, f32 4,096 x 64 6-12%, 8,192 x 64 4-8% slower). One pass without early
+/// exit (least and greatest magnitude), which the compiler vectorises; its
+/// kernel asks only with eight rows or more, as a pass over 2,048 `f32`
+/// slopes made one row of them 1.5x slower.
+///
+/// # Safety
+/// `values` is readable for `n` elements, or `n` is 0.
+#[inline(always)]
+unsafe fn finite_nonzero<T: Element>(values: *const T, n: usize) -> bool {
+    if n == 0 {
+        return false;
+    }
+    // SAFETY: forwarded from the caller; `n > 0`, so `values` is not null.
+    let values = unsafe { core::slice::from_raw_parts(values, n) };
+    let (zero, abs, inf) = (bytemuck::Zeroable::zeroed(), T::BITS.abs, T::BITS.inf);
+    let (least, most) = values.iter().fold((abs, zero), |(least, most), &v| {
+        let magnitude = bytemuck::cast::<T, T::Bits>(v) & abs;
+        let least = if magnitude < least { magnitude } else { least };
+        (least, if magnitude > most { magnitude } else { most })
+    });
+    least > zero && most < inf
+}
+
 /// What a kernel returns: a count, or nothing (0).
 trait Outcome {
     fn count(self) -> usize;
@@ -222,7 +250,9 @@ kernels! {
     }
     /// `out = prelu(x, slopes)`.
     PreluForward(x, dy, out, len, p) {
-        simd: by_float!(T, len, FLOAT => {
+        simd: by_float!(T, len, FLOAT => if len >= 8 * p.channels && finite_nonzero(p.channel, p.channels) {
+            broadcast::<T, T::Stream<V>>(x, out, len, p.channel, p.channels, &Prelu::<T, V, FLOAT, true>(Arith::new()))
+        } else {
             broadcast::<T, T::Stream<V>>(x, out, len, p.channel, p.channels, &Prelu::<T, V, FLOAT>(Arith::new()))
         }),
         scalar: scalar::prelu(x, out, len, p.channel, p.channels),

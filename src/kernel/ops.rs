@@ -194,7 +194,7 @@ impl<T: Layout, V: Register<T>, const POSITIVE: bool, const FLOAT: bool> Op<V, 1
             if POSITIVE {
                 self.arith.leaky_positive::<FLOAT>(x, self.alpha)
             } else {
-                self.arith.leaky::<FLOAT>(x, self.alpha)
+                self.arith.leaky::<FLOAT, false>(x, self.alpha)
             }
         }
     }
@@ -312,16 +312,23 @@ impl<V: Lanes<I>, I, const FROM_ZERO: bool> Op<V, 1> for FloatClamp<V, I, FROM_Z
     }
 }
 
-/// PReLU: `x` and the channel's slope.
-pub(crate) struct Prelu<T: Layout, V: Register<T>, const FLOAT: bool = false>(
-    pub(crate) Arith<T, V>,
-);
+/// PReLU: `x` and the channel's slope; `NAN_FREE`: every slope is finite
+/// and not zero (see [`Arith::leaky`]).
+pub(crate) struct Prelu<
+    T: Layout,
+    V: Register<T>,
+    const FLOAT: bool = false,
+    const NAN_FREE: bool = false,
+>(pub(crate) Arith<T, V>);
 
-impl<T: Layout, V: Register<T>, const FLOAT: bool> Op<V, 2> for Prelu<T, V, FLOAT> {
+impl<T: Layout, V: Register<T>, const FLOAT: bool, const NAN_FREE: bool> Op<V, 2>
+    for Prelu<T, V, FLOAT, NAN_FREE>
+{
     #[inline(always)]
     unsafe fn apply(&self, [x, slope]: [V; 2]) -> V {
-        // SAFETY: the caller has the ISA.
-        unsafe { self.0.leaky::<FLOAT>(x, T::widen(slope)) }
+        // SAFETY: the caller has the ISA; the slopes are finite and not zero
+        // if `NAN_FREE` (the kernel's choice).
+        unsafe { self.0.leaky::<FLOAT, NAN_FREE>(x, T::widen(slope)) }
     }
 }
 

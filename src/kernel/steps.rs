@@ -328,11 +328,24 @@ impl<T: Layout, V: Register<T>> Arith<T, V> {
     /// two class picks where the ISA has them (a multiply and two
     /// instructions, against a multiply and seven), else the select's mask
     /// by one float compare where it has that ([`Splats::passes_by`]).
+    /// `NAN_FREE`: every lane of `scale` is finite and not zero, so
+    /// `scale * x` is NaN only where `x` is, whose lanes keep `x`: the
+    /// product needs no canonicalisation (narrowing a NaN gives bits that
+    /// are then dropped), one class pick fewer.
     #[inline(always)]
-    pub(crate) unsafe fn leaky<const FLOAT: bool>(&self, x: V, scale: V) -> V {
+    pub(crate) unsafe fn leaky<const FLOAT: bool, const NAN_FREE: bool>(
+        &self,
+        x: V,
+        scale: V,
+    ) -> V {
         // SAFETY: forwarded from the caller.
         unsafe {
-            let scaled = self.narrow_by::<FLOAT>(self.mul(T::widen(x), scale));
+            let product = self.mul(T::widen(x), scale);
+            let scaled = if NAN_FREE {
+                T::narrow(product)
+            } else {
+                self.narrow_by::<FLOAT>(product)
+            };
             self.keep_positive::<FLOAT>(x, scaled).unwrap_or_else(|| {
                 let keep = self.lane.passes_by::<FLOAT>(x);
                 <V as Lanes<T::Lane>>::select(keep, x, scaled)
