@@ -313,7 +313,7 @@ impl<V: Lanes<I>, I, const FROM_ZERO: bool> Op<V, 1> for FloatClamp<V, I, FROM_Z
 }
 
 /// PReLU: `x` and the channel's slope; `NAN_FREE`: every slope is finite
-/// and not zero (see [`Arith::leaky`]).
+/// and not zero (see [`Arith::leaky`]; the kernel asks for normal ones).
 pub(crate) struct Prelu<
     T: Layout,
     V: Register<T>,
