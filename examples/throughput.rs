@@ -112,7 +112,7 @@ fn main() {
 /// L1d with room to spare), out of place from a fixed
 /// source on the active backend: time per call against `relu`'s (the same
 /// bytes moved; the per-channel operands, 64 elements, left out). The
-/// per-channel operand is finite and not zero, as trained slopes and biases
+/// per-channel operand is finite and normal, as trained slopes and biases
 /// are (test data but for its one NaN in 64).
 fn family<T: BenchElement>() {
     let len = 2_048 * 4 / size_of::<T>();

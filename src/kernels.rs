@@ -115,12 +115,11 @@ fn positive_finite<W: WideFloat>(a: W) -> bool {
 /// (`bits(least normal) <= |bits| < bits(inf)`), so that no product with
 /// them is NaN unless the other factor is, even where denormals-are-zero
 /// would read a subnormal as zero: PReLU's usual slopes, which have a
-/// shorter kernel (one class pick fewer per register; Sapphire Rapids-class
-/// VM, in one process against the longer one: f16/bf16 15-25% faster, f64
-/// 1,024 x 64 4-7%, f32 4,096 x 64 6%, 8,192 x 64 3-5% slower). One pass
-/// without early exit (least and greatest magnitude), which the compiler
-/// vectorises; its kernel asks only with eight rows or more, as a pass over
-/// 2,048 `f32` slopes made one row of them 1.5x slower.
+/// shorter kernel ([`Arith::leaky`]'s `NAN_FREE`; its figures are in
+/// BENCHMARKS.md, session 14). One pass without early exit (least and
+/// greatest magnitude), which the compiler vectorises. The kernel asks only
+/// with eight rows or more: the pass reads every slope once more, which
+/// made a single row of 2,048 `f32` slopes 1.5x slower.
 ///
 /// # Safety
 /// `values` is readable for `n` elements, or `n` is 0.
@@ -253,11 +252,14 @@ kernels! {
     }
     /// `out = prelu(x, slopes)`.
     PreluForward(x, dy, out, len, p) {
-        simd: by_float!(T, len, FLOAT => if len >= 8 * p.channels && finite_normal(p.channel, p.channels) {
-            broadcast::<T, T::Stream<V>>(x, out, len, p.channel, p.channels, &Prelu::<T, V, FLOAT, true>(Arith::new()))
-        } else {
-            broadcast::<T, T::Stream<V>>(x, out, len, p.channel, p.channels, &Prelu::<T, V, FLOAT>(Arith::new()))
-        }),
+        simd: {
+            let nan_free = p.channels <= len / 8 && finite_normal(p.channel, p.channels);
+            by_float!(T, len, FLOAT => if nan_free {
+                broadcast::<T, T::Stream<V>>(x, out, len, p.channel, p.channels, &Prelu::<T, V, FLOAT, true>(Arith::new()))
+            } else {
+                broadcast::<T, T::Stream<V>>(x, out, len, p.channel, p.channels, &Prelu::<T, V, FLOAT>(Arith::new()))
+            })
+        },
         scalar: scalar::prelu(x, out, len, p.channel, p.channels),
     }
     /// `out = prelu'(x, slopes) * dy`, and the slopes' gradient added to the sums.

@@ -10,8 +10,10 @@
 //! availability `cpufeatures` cannot detect. The f32 adds and subtracts below only see normal numbers or
 //! zero, so their results do not depend on denormal modes.
 //!
-//! Narrowing expects no NaN but the canonical one (kernels canonicalise
-//! before narrowing), and gives the canonical NaN of the narrow type for it.
+//! Narrowing gives the canonical NaN of the narrow type for the canonical
+//! NaN; for any other NaN its bits are unspecified (bf16's may be an
+//! infinity or a zero), so kernels canonicalise before narrowing, or drop
+//! those lanes (leaky ReLU's and PReLU's products where `x` is NaN).
 
 use super::isa::{Float, Isa, Lanes};
 

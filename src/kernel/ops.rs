@@ -313,7 +313,7 @@ impl<V: Lanes<I>, I, const FROM_ZERO: bool> Op<V, 1> for FloatClamp<V, I, FROM_Z
 }
 
 /// PReLU: `x` and the channel's slope; `NAN_FREE`: every slope is finite
-/// and not zero (see [`Arith::leaky`]; the kernel asks for normal ones).
+/// and normal (see [`Arith::leaky`]).
 pub(crate) struct Prelu<
     T: Layout,
     V: Register<T>,
@@ -326,7 +326,7 @@ impl<T: Layout, V: Register<T>, const FLOAT: bool, const NAN_FREE: bool> Op<V, 2
 {
     #[inline(always)]
     unsafe fn apply(&self, [x, slope]: [V; 2]) -> V {
-        // SAFETY: the caller has the ISA; the slopes are finite and not zero
+        // SAFETY: the caller has the ISA; the slopes are finite and normal
         // if `NAN_FREE` (the kernel's choice).
         unsafe { self.0.leaky::<FLOAT, NAN_FREE>(x, T::widen(slope)) }
     }

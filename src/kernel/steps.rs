@@ -328,10 +328,12 @@ impl<T: Layout, V: Register<T>> Arith<T, V> {
     /// two class picks where the ISA has them (a multiply and two
     /// instructions, against a multiply and seven), else the select's mask
     /// by one float compare where it has that ([`Splats::passes_by`]).
-    /// `NAN_FREE`: every lane of `scale` is finite and not zero, so
+    /// `NAN_FREE`: every lane of `scale` is finite and normal (so not zero,
+    /// even where denormals-are-zero reads a subnormal as zero), so
     /// `scale * x` is NaN only where `x` is, whose lanes keep `x`: the
     /// product needs no canonicalisation (narrowing a NaN gives bits that
-    /// are then dropped), one class pick fewer.
+    /// are then dropped): one class pick fewer with `FLOAT`, else the NaN
+    /// test and its select (an AND, a compare and a select) fewer.
     #[inline(always)]
     pub(crate) unsafe fn leaky<const FLOAT: bool, const NAN_FREE: bool>(
         &self,
