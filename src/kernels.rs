@@ -103,12 +103,14 @@ pub trait Kernel {
     unsafe fn scalar<T: Widen>(src: Inputs<T>, dst: Output<T>, p: &Params<T>) -> usize;
 }
 
-/// Whether `a` is a positive finite number (`a * 0` is NaN for infinities
-/// and NaN): leaky ReLU's usual slope, which has a shorter kernel.
+/// Whether `a` is a positive finite normal number (`a * 0` is NaN for
+/// infinities and NaN; `f32`'s least normal number bounds it from below,
+/// which is normal in `f64` too): leaky ReLU's usual slope, which has a
+/// shorter kernel ([`Arith::leaky_positive`]). Normal for the reason
+/// [`finite_normal`] gives.
 #[inline(always)]
-fn positive_finite<W: WideFloat>(a: W) -> bool {
-    let zero = W::from(0.0);
-    a > zero && a * zero == zero
+fn positive_normal<W: WideFloat>(a: W) -> bool {
+    a >= W::from(f32::MIN_POSITIVE) && a * W::from(0.0) == W::from(0.0)
 }
 
 /// Whether each of the `n` values at `values` is finite and normal
@@ -215,7 +217,7 @@ kernels! {
     }
     /// `out = leaky_relu(x, alpha)`.
     LeakyReluForward(x, dy, out, len, p) {
-        simd: by_float!(T, len, FLOAT => if positive_finite(p.alpha) {
+        simd: by_float!(T, len, FLOAT => if positive_normal(p.alpha) {
             elementwise::<T, T::Stream<V>, 1>([x], out, len, &Leaky::<T, V, true, FLOAT>::new(p.alpha))
         } else {
             elementwise::<T, T::Stream<V>, 1>([x], out, len, &Leaky::<T, V, false, FLOAT>::new(p.alpha))

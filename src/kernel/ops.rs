@@ -153,7 +153,7 @@ impl<V: Lanes<I>, I: bytemuck::Pod + Into<i64>> Tally<Cleared<V::Mask>> for Zero
 }
 
 /// Leaky ReLU with a splatted wide `alpha`; `POSITIVE`: `alpha` is a
-/// positive finite number (see [`Arith::leaky_positive`]); `FLOAT`: the
+/// positive, finite and normal number (see [`Arith::leaky_positive`]); `FLOAT`: the
 /// forward picks by float class where the ISA can ([`Arith::leaky`]).
 pub(crate) struct Leaky<
     T: Layout,
@@ -169,8 +169,8 @@ impl<T: Layout, V: Register<T>, const POSITIVE: bool, const FLOAT: bool>
     Leaky<T, V, POSITIVE, FLOAT>
 {
     /// # Safety
-    /// The CPU has the ISA of `V`; with `POSITIVE`, `alpha` is a positive
-    /// finite number.
+    /// The CPU has the ISA of `V`; with `POSITIVE`, `alpha` is a positive,
+    /// finite and normal number.
     #[inline(always)]
     pub(crate) unsafe fn new(alpha: T::Wide) -> Self {
         // SAFETY: forwarded from the caller.
@@ -188,8 +188,8 @@ impl<T: Layout, V: Register<T>, const POSITIVE: bool, const FLOAT: bool> Op<V, 1
 {
     #[inline(always)]
     unsafe fn apply(&self, [x]: [V; 1]) -> V {
-        // SAFETY: the caller has the ISA; `alpha` is positive and finite if
-        // `POSITIVE` (`new`).
+        // SAFETY: the caller has the ISA; `alpha` is positive, finite and
+        // normal if `POSITIVE` (`new`).
         unsafe {
             if POSITIVE {
                 self.arith.leaky_positive::<FLOAT>(x, self.alpha)

@@ -342,16 +342,26 @@ impl<T: Layout, V: Register<T>> Arith<T, V> {
     ) -> V {
         // SAFETY: forwarded from the caller.
         unsafe {
-            let product = self.mul(T::widen(x), scale);
-            let scaled = if NAN_FREE {
-                T::narrow(product)
-            } else {
-                self.narrow_by::<FLOAT>(product)
-            };
+            let scaled = self.scaled::<FLOAT, NAN_FREE>(x, scale);
             self.keep_positive::<FLOAT>(x, scaled).unwrap_or_else(|| {
                 let keep = self.lane.passes_by::<FLOAT>(x);
                 <V as Lanes<T::Lane>>::select(keep, x, scaled)
             })
+        }
+    }
+
+    /// `round(scale * x)` in `x`'s lanes, its NaNs canonical unless
+    /// `NAN_FREE` (as [`leaky`](Self::leaky) says).
+    #[inline(always)]
+    unsafe fn scaled<const FLOAT: bool, const NAN_FREE: bool>(&self, x: V, scale: V) -> V {
+        // SAFETY: forwarded from the caller.
+        unsafe {
+            let product = self.mul(T::widen(x), scale);
+            if NAN_FREE {
+                T::narrow(product)
+            } else {
+                self.narrow_by::<FLOAT>(product)
+            }
         }
     }
 
@@ -368,18 +378,17 @@ impl<T: Layout, V: Register<T>> Arith<T, V> {
         unsafe { self.lane.by_class::<FLOAT>(scaled, x, keep) }
     }
 
-    /// [`leaky`](Self::leaky) for a positive finite `scale`. There
-    /// `scale * x` is NaN only where `x` is NaN, whose lanes keep `x`, so it
-    /// needs no canonicalisation (narrowing a NaN gives bits that are then
-    /// dropped), and for `x = +0` it is `+0`, which is `x`, so `x` may be
-    /// kept wherever `bits > bits(-inf)`, as ReLU keeps it: for `f32` a
-    /// multiply and one class pick with `FLOAT` where the ISA has it, else a
-    /// multiply, a compare and a select (8 operations in [`leaky`](Self::leaky)).
+    /// [`leaky`](Self::leaky) with `NAN_FREE` for a positive `scale` (so
+    /// positive, finite and normal): for `x = +0` the product is `+0`, which
+    /// is `x`, so `x` may be kept wherever `bits > bits(-inf)`, as ReLU keeps
+    /// it: the same class pick with `FLOAT` where the ISA has it, else a
+    /// multiply, a compare and a select (8 operations in
+    /// [`leaky`](Self::leaky) without `NAN_FREE`).
     #[inline(always)]
     pub(crate) unsafe fn leaky_positive<const FLOAT: bool>(&self, x: V, scale: V) -> V {
         // SAFETY: forwarded from the caller.
         unsafe {
-            let scaled = T::narrow(self.mul(T::widen(x), scale));
+            let scaled = self.scaled::<FLOAT, true>(x, scale);
             self.keep_positive::<FLOAT>(x, scaled).unwrap_or_else(|| {
                 let keep = <V as Lanes<T::Lane>>::gt(x, self.lane.neg_inf);
                 <V as Lanes<T::Lane>>::select(keep, x, scaled)
