@@ -169,8 +169,6 @@ pub(crate) unsafe fn broadcast<T: Layout, S: Stream>(
     }
     let (bytes, row) = (len * size_of::<T>(), channels * size_of::<T>());
     let (src, dst) = (src.cast::<u8>(), dst.cast::<u8>());
-    // The rows are parts of one output (`map_part`).
-    let stores = Stores::for_output([src], dst, bytes);
     // SAFETY: each call of the row loop covers one row inside `0..bytes`.
     // The pattern's `fill <= period + step <= PATTERN_BYTES` bytes start
     // less than 64 bytes into a buffer of `PATTERN_BYTES + 64`; each copy
@@ -179,7 +177,10 @@ pub(crate) unsafe fn broadcast<T: Layout, S: Stream>(
     // at most `fill` bytes of it (`map_part` keeps every read inside the
     // output's `bytes`, and wraps at `period`).
     unsafe {
-        if row > PATTERN_BYTES / 2 {
+        // Long rows, or one row: the operand read where it is.
+        if row > PATTERN_BYTES / 2 || row == bytes {
+            // The rows are parts of one output (`map_part`).
+            let stores = Stores::for_output([src], dst, bytes);
             for at in (0..bytes).step_by(row) {
                 let inputs = [src.add(at), params.cast()];
                 map_part::<S, 2>(inputs, dst.add(at), row, op, &mut (), stores.from(at));
@@ -219,6 +220,11 @@ pub(crate) unsafe fn broadcast<T: Layout, S: Stream>(
             core::ptr::copy_nonoverlapping(p, p.add(have), more);
             have += more;
         }
+        // Decided after the copies, which call `memcpy`: with the decision
+        // live across those calls the compiler could keep the loop's
+        // prefetch span on the stack, loaded at every step, which made
+        // 2,048 x 64 `f32` 1.14x slower (BENCHMARKS.md, session 15).
+        let stores = Stores::for_output([src], dst, bytes);
         // A period of one step has a loop of its own (`Repeating`).
         if period == step {
             let inputs = Repeating::<true>::new(src, p, period);
