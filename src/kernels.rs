@@ -105,8 +105,9 @@ pub trait Kernel {
 
 /// Whether `a` is a positive finite normal number (`a * 0` is NaN for
 /// infinities and NaN; `f32`'s least normal number bounds it from below,
-/// which is normal in `f64` too): leaky ReLU's usual slope, which has a
-/// shorter kernel ([`Arith::leaky_positive`]). Normal for the reason
+/// which is normal in `f64` too, so `f64` slopes from 2^-1022 to 2^-126
+/// take the general kernel): leaky ReLU's usual slope, which has a shorter
+/// kernel ([`Arith::leaky_positive`]). Normal for the reason
 /// [`finite_normal`] gives.
 #[inline(always)]
 fn positive_normal<W: WideFloat>(a: W) -> bool {

@@ -153,8 +153,9 @@ impl<V: Lanes<I>, I: bytemuck::Pod + Into<i64>> Tally<Cleared<V::Mask>> for Zero
 }
 
 /// Leaky ReLU with a splatted wide `alpha`; `POSITIVE`: `alpha` is a
-/// positive, finite and normal number (see [`Arith::leaky_positive`]); `FLOAT`: the
-/// forward picks by float class where the ISA can ([`Arith::leaky`]).
+/// positive, finite and normal number (see [`Arith::leaky_positive`]);
+/// `FLOAT`: the forward picks by float class where the ISA can
+/// ([`Arith::leaky`]).
 pub(crate) struct Leaky<
     T: Layout,
     V: Register<T>,

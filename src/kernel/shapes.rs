@@ -222,8 +222,8 @@ pub(crate) unsafe fn broadcast<T: Layout, S: Stream>(
         }
         // Decided after the copies, which call `memcpy`: with the decision
         // live across those calls the compiler could keep the loop's
-        // prefetch span on the stack, loaded at every step, which made
-        // 2,048 x 64 `f32` 1.14x slower (BENCHMARKS.md, session 15).
+        // prefetch span on the stack, loaded at every step (BENCHMARKS.md,
+        // session 15).
         let stores = Stores::for_output([src], dst, bytes);
         // A period of one step has a loop of its own (`Repeating`).
         if period == step {

@@ -378,12 +378,13 @@ impl<T: Layout, V: Register<T>> Arith<T, V> {
         unsafe { self.lane.by_class::<FLOAT>(scaled, x, keep) }
     }
 
-    /// [`leaky`](Self::leaky) with `NAN_FREE` for a positive `scale` (so
-    /// positive, finite and normal): for `x = +0` the product is `+0`, which
-    /// is `x`, so `x` may be kept wherever `bits > bits(-inf)`, as ReLU keeps
-    /// it: the same class pick with `FLOAT` where the ISA has it, else a
-    /// multiply, a compare and a select (8 operations in
-    /// [`leaky`](Self::leaky) without `NAN_FREE`).
+    /// [`leaky`](Self::leaky) with `NAN_FREE`, for a `scale` that is
+    /// positive, finite and normal (`positive_normal` in `kernels.rs`): for
+    /// `x = +0` the product is `+0`, which is `x`, so `x` may be kept
+    /// wherever `bits > bits(-inf)`, as ReLU keeps it: for `f32` the same
+    /// class pick with `FLOAT` where the ISA has it, else a multiply, a
+    /// compare and a select (8 operations in [`leaky`](Self::leaky) without
+    /// `NAN_FREE`).
     #[inline(always)]
     pub(crate) unsafe fn leaky_positive<const FLOAT: bool>(&self, x: V, scale: V) -> V {
         // SAFETY: forwarded from the caller.

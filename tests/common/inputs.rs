@@ -142,6 +142,7 @@ pub fn special_alphas() -> Vec<f32> {
         -2.5,
         f32::from_bits(1),           // smallest subnormal
         f32::from_bits(0x007F_FFFF), // largest subnormal
+        f32::MIN_POSITIVE,           // least normal: leaky ReLU's short form from here
         -f32::from_bits(3),
         f32::MAX,
         f32::MIN,
