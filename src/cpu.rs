@@ -10,6 +10,9 @@ pub(crate) enum Model {
     /// AMD family 19h without AVX-512: Zen 3 (measured on an AMD EPYC VM,
     /// family 25 model 1; Zen 4, also family 19h, has AVX-512).
     Zen3,
+    /// AMD family 1Ah: Zen 5 (measured on an AMD EPYC VM, family 26 model 2,
+    /// AVX-512 with a full 512-bit datapath).
+    Zen5,
     /// Intel with AVX512-FP16: Sapphire Rapids and later (measured on a Xeon
     /// VM, family 6 model 207; Cascade Lake lacks AVX512-FP16).
     SapphireRapids,
@@ -23,7 +26,12 @@ pub(crate) fn model() -> Model {
     use core::sync::atomic::{AtomicU8, Ordering::Relaxed};
     const UNKNOWN: u8 = u8::MAX;
     static MODEL: AtomicU8 = AtomicU8::new(UNKNOWN);
-    const MODELS: [Model; 3] = [Model::Zen3, Model::SapphireRapids, Model::Other];
+    const MODELS: [Model; 4] = [
+        Model::Zen3,
+        Model::Zen5,
+        Model::SapphireRapids,
+        Model::Other,
+    ];
     if let Some(&m) = MODELS.get(usize::from(MODEL.load(Relaxed))) {
         return m;
     }
@@ -53,6 +61,9 @@ fn identify() -> Model {
         let avx512fp16 = features.edx & 1 << 23 != 0;
         if amd && family == 0x19 && !avx512f {
             return Model::Zen3;
+        }
+        if amd && family == 0x1A {
+            return Model::Zen5;
         }
         if intel && avx512fp16 {
             return Model::SapphireRapids;
