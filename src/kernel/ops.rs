@@ -44,8 +44,8 @@ impl<V: Lanes<I>, I, const FLOAT: bool> Clear<V, I> for ReluZeros<V, I, FLOAT> {
     }
 }
 
-/// ReLU's gradient, on `T`'s own lanes; `FLOAT`: by one class pick or its
-/// mask by a float compare where the ISA has one ([`Splats::pass_by`]).
+/// ReLU's gradient, on `T`'s own lanes; `FLOAT`: its mask by a float
+/// compare where the ISA has one ([`Splats::pass_by`]).
 pub(crate) struct ReluBackward<V, I, const FLOAT: bool>(pub(crate) Splats<V, I>);
 
 impl<V: Lanes<I>, I, const FLOAT: bool> Op<V, 2> for ReluBackward<V, I, FLOAT> {

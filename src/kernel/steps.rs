@@ -36,11 +36,10 @@
 //! `+inf`), each class mapped to a lane of another register, to `x`'s own
 //! bits or to `+0`. It moves bits and computes nothing, so a NaN keeps its
 //! payload and a signalling NaN stays signalling; the classes are those of
-//! IEEE order, so ReLU is "`+0` where at most zero, else `x`", its gradient
-//! the same with `dy` as the other register, and the canonical NaN is "the
-//! canonical NaN where NaN, else the value". Denormals-are-zero would class a
-//! subnormal as zero, so it runs under the compare's condition
-//! ([`by_class`](Splats::by_class)).
+//! IEEE order, so ReLU is "`+0` where at most zero, else `x`", and the
+//! canonical NaN is "the canonical NaN where NaN, else the value".
+//! Denormals-are-zero would class a subnormal as zero, so it runs under the
+//! compare's condition ([`by_class`](Splats::by_class)).
 //!
 //! x86's float max and min (`maxps`, `minps`) return their second operand,
 //! unchanged, where either operand is NaN or both are zeros, and the larger
@@ -184,16 +183,19 @@ impl<V: Lanes<I>, I> Splats<V, I> {
         }
     }
 
-    /// `v` where `x > 0` or NaN, else `+0` (ReLU's gradient with `v = dy`):
-    /// by one class pick where `FLOAT` and the ISA has one, else by the mask
-    /// of [`passes_by`](Self::passes_by).
+    /// `v` where `x > 0` or NaN, else `+0` (ReLU's gradient with `v = dy`),
+    /// by the mask of [`passes_by`](Self::passes_by). Not by a class pick
+    /// ([`by_class`](Self::by_class)): with the mask, the compiler folds the
+    /// load of `v` into a zero-masking load, no ALU instruction, as the
+    /// naive loop's. On an AMD Zen 5 VM (family 26), f32 out of place, the
+    /// class pick took 1.04-1.06x this form's time at 131,072 and 262,144
+    /// elements (L2 and L3), the same at L1; on the Sapphire Rapids-class
+    /// VM it was not faster either (2,048 f32: 118.7-119.8 ns against
+    /// 116.6-116.9; `BENCHMARKS.md`).
     #[inline(always)]
     pub(crate) unsafe fn pass_by<const FLOAT: bool>(&self, v: V, x: V) -> V {
         // SAFETY: the caller has the ISA.
-        unsafe {
-            self.by_class::<FLOAT>(v, x, RELU)
-                .unwrap_or_else(|| V::zero_unless(self.passes_by::<FLOAT>(x), v))
-        }
+        unsafe { V::zero_unless(self.passes_by::<FLOAT>(x), v) }
     }
 
     /// `0 < x <= inf`: `0 < bits <= bits(inf)`.
