@@ -181,14 +181,18 @@ const NEVER: u8 = 0;
 const MASKED_STORES: u8 = 1;
 const ALWAYS: u8 = 2;
 
+/// [`clears_in_place`]'s size threshold: never below `ALIGN_FROM`.
+static CLEARS_FROM: AtomicUsize = AtomicUsize::new(super::map::ALIGN_FROM);
+
 /// Whether ReLU in place over `bytes` bytes with registers `V` stores only
 /// the lanes it clears (`map::clear`) rather than every register: from
-/// `ALIGN_FROM` (the aligned loop) on the CPUs where [`measured`] found it
-/// faster, with the backends that have masked stores. One relaxed load, as
-/// [`stream_from`].
+/// `ALIGN_FROM` (the aligned loop) or the size [`measured`] found, on the
+/// CPUs where it found it faster (for ReLU or for its zero count), with the
+/// backends that have masked stores. Short slices load no setting.
 #[inline(always)]
 pub(crate) fn clears_in_place<V: Vector>(bytes: usize) -> bool {
     bytes >= super::map::ALIGN_FROM
+        && bytes >= CLEARS_FROM.load(Relaxed)
         && match CLEARS.load(Relaxed) {
             ALWAYS => true,
             MASKED_STORES => V::MASKED_STORES,
@@ -206,6 +210,7 @@ pub(crate) fn decide() {
         PREFETCH_BELOW.store(m.prefetch_below, Relaxed);
         STREAM_FROM.store(m.stream_from, Relaxed);
         CLEARS.store(m.clears, Relaxed);
+        CLEARS_FROM.store(m.clears_from, Relaxed);
         DECIDED.store(true, Relaxed);
     }
 }
@@ -227,12 +232,13 @@ pub fn set_stream_from(bytes: Option<usize>) {
 /// [`set_stream_from`].
 pub fn set_clears_in_place(clears: Option<bool>) {
     decide();
-    let setting = match clears {
-        Some(true) => ALWAYS,
-        Some(false) => NEVER,
-        None => measured().clears,
+    let (setting, from) = match clears {
+        Some(true) => (ALWAYS, super::map::ALIGN_FROM),
+        Some(false) => (NEVER, super::map::ALIGN_FROM),
+        None => (measured().clears, measured().clears_from),
     };
     CLEARS.store(setting, Relaxed);
+    CLEARS_FROM.store(from, Relaxed);
 }
 
 /// What [`measured`] found for a CPU.
@@ -245,6 +251,8 @@ struct Measured {
     stream_from: usize,
     /// [`CLEARS`]'s setting.
     clears: u8,
+    /// Bytes from which it applies (at least `ALIGN_FROM`).
+    clears_from: usize,
 }
 
 /// What won on this CPU, by its [`Model`].
@@ -309,9 +317,16 @@ struct Measured {
 ///   address lost (0.47x), and below it the clears lost at 80-128 elements
 ///   (0.50-0.59x) and went either way from 256 to 511 (0.87-1.55x, with
 ///   the slice's alignment).
-/// - AMD family 1Ah (Zen 5): never. On the same VM, measured as above, the
-///   clears took 0.95-1.04x the whole-register loop's time from 1,000 to
-///   131,072 elements, 1.12x at 8,192: no gain.
+/// - AMD family 1Ah (Zen 5), with the AVX-512 backend: from 8 KiB, for
+///   the zero count (which then counts the lanes the clears' mask names,
+///   instead of comparing each stored register again). On the same VM,
+///   f32, 2026-12-07, the same run switching it, three runs: the count in
+///   place took 0.64-0.89x the time of the whole-register count from 2,048
+///   to 131,072 elements (131,072: 1.39-1.50x -> 0.97-1.05x
+///   `relu_inplace`'s time; 8,192 at a misaligned address: 1.58-1.61x ->
+///   1.04-1.07x), the same from 524,288, with ReLU in place alone at
+///   0.90-1.10x the whole-register loop's time; at 1,000 elements (4,000
+///   bytes) ReLU took 1.10-1.23x, hence 8 KiB.
 /// - Every other CPU, Cascade Lake and Zen 4 included: never, until
 ///   measured.
 fn measured() -> Measured {
@@ -321,24 +336,28 @@ fn measured() -> Measured {
             prefetch_below: usize::MAX,
             stream_from: 8 << 20,
             clears: NEVER,
+            clears_from: super::map::ALIGN_FROM,
         },
         Model::Zen5 => Measured {
             prefetch_from: usize::MAX,
             prefetch_below: usize::MAX,
             stream_from: 16 << 20,
-            clears: NEVER,
+            clears: MASKED_STORES,
+            clears_from: 8 << 10,
         },
         Model::SapphireRapids => Measured {
             prefetch_from: 32 << 10,
             prefetch_below: 1 << 20,
             stream_from: 32 << 20,
             clears: MASKED_STORES,
+            clears_from: super::map::ALIGN_FROM,
         },
         Model::Other => Measured {
             prefetch_from: PREFETCH_FROM,
             prefetch_below: usize::MAX,
             stream_from: usize::MAX,
             clears: NEVER,
+            clears_from: super::map::ALIGN_FROM,
         },
     }
 }
