@@ -22,6 +22,7 @@ pub(crate) enum Model {
 
 /// This CPU's [`Model`], identified once: `cpuid`, which a virtual machine
 /// may trap (tens of microseconds), runs at the first call only.
+#[inline]
 pub(crate) fn model() -> Model {
     use core::sync::atomic::{AtomicU8, Ordering::Relaxed};
     const UNKNOWN: u8 = u8::MAX;
@@ -42,6 +43,7 @@ pub(crate) fn model() -> Model {
 }
 
 /// Identifies this CPU's [`Model`] by `cpuid`.
+#[cold]
 fn identify() -> Model {
     #[cfg(all(target_arch = "x86_64", not(miri)))]
     {
@@ -70,6 +72,20 @@ fn identify() -> Model {
         }
     }
     Model::Other
+}
+
+/// Whether a class pick (AVX-512's `vfixupimm`) should take its lanes from
+/// its own source rather than from a third register, where an operation
+/// can be written either way (`Arith::relu_narrow`): on AMD Zen 5. On the
+/// Zen 5 VM (2026-12-07), a loop of loads, `vfixupimmps` and stores over
+/// 8-16 KiB in L1 took 1.43-1.49x the time of the same loop with the
+/// destination the source; bias + ReLU's add and pick 1.36-1.40x, with the
+/// pick in place and an AND 1.02x. Elsewhere the third register costs at
+/// most a register move, and the AND is one instruction more for the same
+/// ALU ports as the pick: not taken there (unmeasured).
+#[inline]
+pub(crate) fn class_picks_in_place() -> bool {
+    model() == Model::Zen5
 }
 
 /// Whether this thread's floating-point environment compares subnormal

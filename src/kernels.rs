@@ -272,7 +272,9 @@ kernels! {
     }
     /// `out = relu(x + bias)`.
     BiasReluForward(x, dy, out, len, p) {
-        simd: by_float!(T, len, FLOAT => {
+        simd: by_float!(T, len, FLOAT => if FLOAT && crate::cpu::class_picks_in_place() {
+            broadcast::<T, T::Stream<V>>(x, out, len, p.channel, p.channels, &BiasRelu::<T, V, FLOAT, true>(Arith::new()))
+        } else {
             broadcast::<T, T::Stream<V>>(x, out, len, p.channel, p.channels, &BiasRelu::<T, V, FLOAT>(Arith::new()))
         }),
         scalar: scalar::bias_relu_channels(x, out, len, p.channel, p.channels),

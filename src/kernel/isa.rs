@@ -343,6 +343,9 @@ pub enum Pick {
     X,
     /// `+0.0`.
     Zero,
+    /// The quiet NaN with the sign bit set and no payload (x86's "QNaN
+    /// indefinite"): the canonical NaN with its sign bit set.
+    NegativeNan,
 }
 
 /// A [`Pick`] for each class of float [`Lanes::by_class`] tells apart.

@@ -363,17 +363,22 @@ impl<V: Lanes<I>, I> Op<V, 1> for Canonical<V, I> {
 }
 
 /// Bias + ReLU: `x` and the channel's bias.
-pub(crate) struct BiasRelu<T: Layout, V: Register<T>, const FLOAT: bool = false>(
-    pub(crate) Arith<T, V>,
-);
+pub(crate) struct BiasRelu<
+    T: Layout,
+    V: Register<T>,
+    const FLOAT: bool = false,
+    const IN_PLACE: bool = false,
+>(pub(crate) Arith<T, V>);
 
-impl<T: Layout, V: Register<T>, const FLOAT: bool> Op<V, 2> for BiasRelu<T, V, FLOAT> {
+impl<T: Layout, V: Register<T>, const FLOAT: bool, const IN_PLACE: bool> Op<V, 2>
+    for BiasRelu<T, V, FLOAT, IN_PLACE>
+{
     #[inline(always)]
     unsafe fn apply(&self, [x, bias]: [V; 2]) -> V {
         // SAFETY: the caller has the ISA.
         unsafe {
             let a = &self.0;
-            a.relu_narrow::<FLOAT>(a.add(T::widen(x), T::widen(bias)))
+            a.relu_narrow::<FLOAT, IN_PLACE>(a.add(T::widen(x), T::widen(bias)))
         }
     }
 }

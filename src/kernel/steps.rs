@@ -299,10 +299,30 @@ impl<T: Layout, V: Register<T>> Arith<T, V> {
     /// ReLU of a wide result, NaN canonicalised, rounded to `T`: bias +
     /// ReLU's forward. ReLU then rounding equals rounding then ReLU: rounding
     /// keeps the sign, and `+0` stays `+0`.
+    ///
+    /// `IN_PLACE` (with `FLOAT`, where [`class_picks_in_place`] holds): the
+    /// class pick takes `w` as both its lanes and its source, with the NaNs
+    /// mapped to the canonical NaN with its sign bit set, which an AND then
+    /// clears: every other lane is `+0` or above, whose sign bit is clear
+    /// already. One instruction more than the pick into the canonical NaN's
+    /// register, but that pick reads three registers, and on the CPUs where
+    /// `class_picks_in_place` holds it ran slower than both together.
+    ///
+    /// [`class_picks_in_place`]: crate::cpu::class_picks_in_place
     #[inline(always)]
-    pub(crate) unsafe fn relu_narrow<const FLOAT: bool>(&self, w: V) -> V {
+    pub(crate) unsafe fn relu_narrow<const FLOAT: bool, const IN_PLACE: bool>(&self, w: V) -> V {
         // SAFETY: forwarded from the caller.
         unsafe {
+            if IN_PLACE {
+                let classes = Classes {
+                    nan: Pick::NegativeNan,
+                    at_most_zero: Pick::Zero,
+                    above_zero: Pick::Own,
+                };
+                if let Some(picked) = self.wide.by_class::<FLOAT>(w, w, classes) {
+                    return T::narrow(picked.and(self.wide.abs));
+                }
+            }
             self.picked::<FLOAT>(w, Pick::Zero)
                 .unwrap_or_else(|| self.narrow(self.wide.relu(w)))
         }

@@ -322,12 +322,14 @@ float_lanes!(
 /// apart (quiet NaN, signalling NaN, zero, `+1.0`, `-inf`, `+inf`, negative,
 /// positive, in that order from the low bits), where 0 keeps the
 /// destination's lane (`self`), 1 gives the source's (`x`: its bits as they
-/// are while denormals-are-zero is clear) and 8 gives `+0.0`.
+/// are while denormals-are-zero is clear), 3 the quiet NaN with the sign
+/// bit set and no payload ("QNaN indefinite") and 8 `+0.0`.
 #[inline(always)]
 fn fixup_table(c: Classes) -> u32 {
     let token = |p: Pick| match p {
         Pick::Own => 0,
         Pick::X => 1,
+        Pick::NegativeNan => 3,
         Pick::Zero => 8,
     };
     let (nan, low, high) = (token(c.nan), token(c.at_most_zero), token(c.above_zero));
