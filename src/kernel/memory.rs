@@ -181,18 +181,21 @@ const NEVER: u8 = 0;
 const MASKED_STORES: u8 = 1;
 const ALWAYS: u8 = 2;
 
-/// [`clears_in_place`]'s size threshold: never below `ALIGN_FROM`.
+/// [`clears_in_place`]'s sizes: from `CLEARS_FROM` (never below
+/// `ALIGN_FROM`) to below `CLEARS_BELOW`.
 static CLEARS_FROM: AtomicUsize = AtomicUsize::new(super::map::ALIGN_FROM);
+static CLEARS_BELOW: AtomicUsize = AtomicUsize::new(usize::MAX);
 
 /// Whether ReLU in place over `bytes` bytes with registers `V` stores only
 /// the lanes it clears (`map::clear`) rather than every register: from
-/// `ALIGN_FROM` (the aligned loop) or the size [`measured`] found, on the
-/// CPUs where it found it faster (for ReLU or for its zero count), with the
-/// backends that have masked stores. Short slices load no setting.
+/// `ALIGN_FROM` (the aligned loop), within the sizes [`measured`] found, on
+/// the CPUs where it found it faster (for ReLU or for its zero count), with
+/// the backends that have masked stores. Short slices load no setting.
 #[inline(always)]
 pub(crate) fn clears_in_place<V: Vector>(bytes: usize) -> bool {
     bytes >= super::map::ALIGN_FROM
         && bytes >= CLEARS_FROM.load(Relaxed)
+        && bytes < CLEARS_BELOW.load(Relaxed)
         && match CLEARS.load(Relaxed) {
             ALWAYS => true,
             MASKED_STORES => V::MASKED_STORES,
@@ -211,6 +214,7 @@ pub(crate) fn decide() {
         STREAM_FROM.store(m.stream_from, Relaxed);
         CLEARS.store(m.clears, Relaxed);
         CLEARS_FROM.store(m.clears_from, Relaxed);
+        CLEARS_BELOW.store(m.clears_below, Relaxed);
         DECIDED.store(true, Relaxed);
     }
 }
@@ -232,13 +236,15 @@ pub fn set_stream_from(bytes: Option<usize>) {
 /// [`set_stream_from`].
 pub fn set_clears_in_place(clears: Option<bool>) {
     decide();
-    let (setting, from) = match clears {
-        Some(true) => (ALWAYS, super::map::ALIGN_FROM),
-        Some(false) => (NEVER, super::map::ALIGN_FROM),
-        None => (measured().clears, measured().clears_from),
+    let m = measured();
+    let (setting, from, below) = match clears {
+        Some(true) => (ALWAYS, super::map::ALIGN_FROM, usize::MAX),
+        Some(false) => (NEVER, super::map::ALIGN_FROM, usize::MAX),
+        None => (m.clears, m.clears_from, m.clears_below),
     };
     CLEARS.store(setting, Relaxed);
     CLEARS_FROM.store(from, Relaxed);
+    CLEARS_BELOW.store(below, Relaxed);
 }
 
 /// What [`measured`] found for a CPU.
@@ -253,6 +259,8 @@ struct Measured {
     clears: u8,
     /// Bytes from which it applies (at least `ALIGN_FROM`).
     clears_from: usize,
+    /// Bytes from which it no longer applies (`usize::MAX`: no bound).
+    clears_below: usize,
 }
 
 /// What won on this CPU, by its [`Model`].
@@ -326,7 +334,10 @@ struct Measured {
 ///   `relu_inplace`'s time; 8,192 at a misaligned address: 1.58-1.61x ->
 ///   1.04-1.07x), the same from 524,288, with ReLU in place alone at
 ///   0.90-1.10x the whole-register loop's time; at 1,000 elements (4,000
-///   bytes) ReLU took 1.10-1.23x, hence 8 KiB.
+///   bytes) ReLU took 1.10-1.23x, hence 8 KiB. Up to 16 MiB: both within
+///   0.99-1.01x from 2 MiB to 16 MB; at 32 MB ReLU 1.06x and the count
+///   0.94x, from 64 MB ReLU 1.08-1.12x and the count 1.08-1.12x (where
+///   the slice no longer fits the 32 MiB L3).
 /// - Every other CPU, Cascade Lake and Zen 4 included: never, until
 ///   measured.
 fn measured() -> Measured {
@@ -337,6 +348,7 @@ fn measured() -> Measured {
             stream_from: 8 << 20,
             clears: NEVER,
             clears_from: super::map::ALIGN_FROM,
+            clears_below: usize::MAX,
         },
         Model::Zen5 => Measured {
             prefetch_from: usize::MAX,
@@ -344,6 +356,7 @@ fn measured() -> Measured {
             stream_from: 16 << 20,
             clears: MASKED_STORES,
             clears_from: 8 << 10,
+            clears_below: 16 << 20,
         },
         Model::SapphireRapids => Measured {
             prefetch_from: 32 << 10,
@@ -351,6 +364,7 @@ fn measured() -> Measured {
             stream_from: 32 << 20,
             clears: MASKED_STORES,
             clears_from: super::map::ALIGN_FROM,
+            clears_below: usize::MAX,
         },
         Model::Other => Measured {
             prefetch_from: PREFETCH_FROM,
@@ -358,6 +372,7 @@ fn measured() -> Measured {
             stream_from: usize::MAX,
             clears: NEVER,
             clears_from: super::map::ALIGN_FROM,
+            clears_below: usize::MAX,
         },
     }
 }
