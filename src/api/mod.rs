@@ -254,13 +254,13 @@ impl<'a, T: Element> Operands<'a, T> {
                 );
             }
             assert!(
-                len.is_multiple_of(channels),
+                whole_rows(len, channels),
                 "{op}: {data} has {len} elements, which is not a multiple of the {channels} \
                  elements of {channel}"
             );
         } else if let Some((sums, _)) = self.sums {
             assert!(
-                len.is_multiple_of(channels),
+                whole_rows(len, channels),
                 "{op}: {data} has {len} elements, which is not a multiple of the {channels} \
                  elements of {sums}"
             );
@@ -274,6 +274,18 @@ impl<'a, T: Element> Operands<'a, T> {
                 "{op}: the bounds must be ordered numbers, but lo is {lo:?} and hi is {hi:?}"
             );
         }
+    }
+}
+
+/// Whether `len` elements are a whole number of rows of `channels`: by a
+/// mask where `channels` is a power of two, as layer widths mostly are,
+/// else by a division.
+#[inline(always)]
+fn whole_rows(len: usize, channels: usize) -> bool {
+    if channels.is_power_of_two() {
+        len & (channels - 1) == 0
+    } else {
+        len.is_multiple_of(channels)
     }
 }
 

@@ -194,7 +194,13 @@ pub(crate) unsafe fn broadcast<T: Layout, S: Stream>(
         let step = UNROLL * S::BYTES;
         let gcd = 1 << row.trailing_zeros().min(S::BYTES.trailing_zeros());
         let lcm = row / gcd * S::BYTES;
-        let lcm_period = lcm * step.div_ceil(lcm);
+        // (No division where one `lcm` covers a step: rows of 64 f32 with
+        // AVX-512, say.)
+        let lcm_period = if lcm >= step {
+            lcm
+        } else {
+            lcm * step.div_ceil(lcm)
+        };
         let period = if lcm_period + step <= PATTERN_BYTES {
             lcm_period
         } else {
