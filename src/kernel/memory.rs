@@ -288,7 +288,7 @@ struct Measured {
 ///   f32, out of place and backward, 2026-12-07, the same run switching
 ///   them: the kernel alone ran 1.25-1.37x faster with them from 16 MiB of
 ///   output to 256 MB out of place (10.4 ms at 256 MB against 13.7 ms for
-///   `copy_from_slice`), 1.37-1.64x backward, but 0.31-0.80x out of place
+///   `copy_from_slice`), 1.36-1.63x backward, but 0.31-0.80x out of place
 ///   below 16 MiB; the kernel followed by one read of its output ran
 ///   0.98x at 16 MiB out of place (1.18x backward), 1.11-1.25x from 24 MB,
 ///   0.50-0.54x at 4-8 MiB.
@@ -307,10 +307,10 @@ struct Measured {
 ///   to 4 MiB, 0.99-1.01x at 8 MB; backward 0.96-1.08x; below 32 KiB it
 ///   lost (0.82-0.91x).
 /// - AMD family 1Ah (Zen 5): never. On the same VM and run as above, the
-///   loops without prefetches ran 1.04-1.05x out of place and 1.05-1.07x
+///   loops without prefetches ran 1.04-1.05x out of place and 1.12-1.26x
 ///   backward from 4 MiB to 8 MiB of output (where regular stores remain),
-///   and 1.02-1.21x above (regular stores); prefetching from 32 KiB, as
-///   on Sapphire Rapids, was no better below 4 MiB (0.93-1.02x).
+///   and 1.02-1.23x above (regular stores); prefetching from 32 KiB, as on
+///   Sapphire Rapids, was slower below 4 MiB (0.88-0.96x).
 /// - Every other CPU: from [`PREFETCH_FROM`] (measured on Cascade Lake; on
 ///   Zen 3, neutral to slightly better at 4-8 MB).
 ///
