@@ -1,6 +1,7 @@
 //! The CPU models whose measurements set the crate's per-CPU choices (how
 //! long outputs are stored, `kernel/memory.rs`; from what size the parallel
-//! forms split, `api/par.rs`), told apart by `cpuid`. Only x86_64 models are
+//! forms split, `api/par.rs`; how a class pick takes its lanes,
+//! [`class_picks_in_place`]), told apart by `cpuid`. Only x86_64 models are
 //! told apart; elsewhere, and under Miri, every CPU is [`Model::Other`].
 
 /// Which of the measured models this CPU is.
@@ -11,7 +12,9 @@ pub(crate) enum Model {
     /// family 25 model 1; Zen 4, also family 19h, has AVX-512).
     Zen3,
     /// AMD family 1Ah: Zen 5 (measured on an AMD EPYC VM, family 26 model 2,
-    /// AVX-512 with a full 512-bit datapath).
+    /// with AVX-512 and a 32 MiB L3; other CPUs of the family, such as the
+    /// client parts whose AVX-512 runs on 256-bit units, take its rules
+    /// unmeasured).
     Zen5,
     /// Intel with AVX512-FP16: Sapphire Rapids and later (measured on a Xeon
     /// VM, family 6 model 207; Cascade Lake lacks AVX512-FP16).
@@ -79,8 +82,8 @@ fn identify() -> Model {
 /// can be written either way (`Arith::relu_narrow`): on AMD Zen 5. On the
 /// Zen 5 VM (2026-12-07), a loop of loads, `vfixupimmps` and stores over
 /// 8-16 KiB in L1 took 1.43-1.49x the time of the same loop with the
-/// destination the source; bias + ReLU's add and pick 1.36-1.40x, with the
-/// pick in place and an AND 1.02x. Elsewhere the third register costs at
+/// destination the source; bias + ReLU's add and pick 1.31-1.40x, with the
+/// pick in place and an AND 1.01-1.03x. Elsewhere the third register costs at
 /// most a register move, and the AND is one instruction more for the same
 /// ALU ports as the pick: not taken there (unmeasured).
 #[inline]

@@ -36,7 +36,8 @@ pub mod thresholds {
     /// output address.
     pub const ALIGN_FROM: usize = crate::kernel::map::ALIGN_FROM;
     /// Bytes from which the kernels prefetch an output that is none of
-    /// their inputs.
+    /// their inputs on the CPUs without a rule of their own (some prefetch
+    /// from less, some never).
     pub const PREFETCH_FROM: usize = crate::kernel::memory::PREFETCH_FROM;
     /// Bytes from which the kernels store an output that is none of their
     /// inputs with non-temporal stores on this CPU (`usize::MAX`: never).

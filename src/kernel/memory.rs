@@ -20,8 +20,9 @@ use core::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering::Relaxed};
 
 /// Output streams of at least this many bytes that are not one of their
 /// inputs, and are not streamed, ask for their cache lines
-/// [`PREFETCH_AHEAD`] bytes before the loop stores to them, on every CPU
-/// ([`prefetch_from`] may be lower). Below it the prefetches cost more than
+/// [`PREFETCH_AHEAD`] bytes before the loop stores to them, on the CPUs
+/// without a rule of their own ([`prefetch_from`] says where the loops
+/// prefetch on this one: from less, or never). Below it the prefetches cost more than
 /// they save, above it they gain (measured on Cascade Lake, AVX2 and AVX-512,
 /// out of place and backward: BENCHMARKS.md, "Prefetching").
 pub(crate) const PREFETCH_FROM: usize = 4 << 20;
@@ -288,8 +289,8 @@ struct Measured {
 ///   f32, out of place and backward, 2026-12-07, the same run switching
 ///   them: the kernel alone ran 1.25-1.37x faster with them from 16 MiB of
 ///   output to 256 MB out of place (10.4 ms at 256 MB against 13.7 ms for
-///   `copy_from_slice`), 1.36-1.63x backward, but 0.31-0.80x out of place
-///   below 16 MiB; the kernel followed by one read of its output ran
+///   `copy_from_slice`, in the first of two runs), 1.36-1.63x backward,
+///   but 0.31-0.80x out of place from 256 KB to 8 MB; the kernel followed by one read of its output ran
 ///   0.98x at 16 MiB out of place (1.18x backward), 1.11-1.25x from 24 MB,
 ///   0.50-0.54x at 4-8 MiB.
 /// - Intel Cascade Lake (no AVX512-FP16): never (glibc's non-temporal copy
@@ -310,7 +311,8 @@ struct Measured {
 ///   loops without prefetches ran 1.04-1.05x out of place and 1.12-1.26x
 ///   backward from 4 MiB to 8 MiB of output (where regular stores remain),
 ///   and 1.02-1.23x above (regular stores); prefetching from 32 KiB, as on
-///   Sapphire Rapids, was slower below 4 MiB (0.88-0.96x).
+///   Sapphire Rapids, gained nothing below 4 MiB (0.88-0.96x, where the
+///   rule before did not prefetch either: noise of that order).
 /// - Every other CPU: from [`PREFETCH_FROM`] (measured on Cascade Lake; on
 ///   Zen 3, neutral to slightly better at 4-8 MB).
 ///
@@ -334,7 +336,7 @@ struct Measured {
 ///   `relu_inplace`'s time; 8,192 at a misaligned address: 1.58-1.61x ->
 ///   1.04-1.07x), the same from 524,288, with ReLU in place alone at
 ///   0.90-1.10x the whole-register loop's time; at 1,000 elements (4,000
-///   bytes) ReLU took 1.10-1.23x, hence 8 KiB. Up to 16 MiB: both within
+///   bytes) ReLU took 1.03-1.23x, hence 8 KiB. Up to 16 MiB: both within
 ///   0.99-1.01x from 2 MiB to 16 MB; at 32 MB ReLU 1.06x and the count
 ///   0.94x, from 64 MB ReLU 1.08-1.12x and the count 1.08-1.12x (where
 ///   the slice no longer fits the 32 MiB L3).

@@ -363,22 +363,23 @@ impl<V: Lanes<I>, I> Op<V, 1> for Canonical<V, I> {
 }
 
 /// Bias + ReLU: `x` and the channel's bias.
+/// `PICK_IN_PLACE`: as [`Arith::relu_narrow`] says.
 pub(crate) struct BiasRelu<
     T: Layout,
     V: Register<T>,
     const FLOAT: bool = false,
-    const IN_PLACE: bool = false,
+    const PICK_IN_PLACE: bool = false,
 >(pub(crate) Arith<T, V>);
 
-impl<T: Layout, V: Register<T>, const FLOAT: bool, const IN_PLACE: bool> Op<V, 2>
-    for BiasRelu<T, V, FLOAT, IN_PLACE>
+impl<T: Layout, V: Register<T>, const FLOAT: bool, const PICK_IN_PLACE: bool> Op<V, 2>
+    for BiasRelu<T, V, FLOAT, PICK_IN_PLACE>
 {
     #[inline(always)]
     unsafe fn apply(&self, [x, bias]: [V; 2]) -> V {
         // SAFETY: the caller has the ISA.
         unsafe {
             let a = &self.0;
-            a.relu_narrow::<FLOAT, IN_PLACE>(a.add(T::widen(x), T::widen(bias)))
+            a.relu_narrow::<FLOAT, PICK_IN_PLACE>(a.add(T::widen(x), T::widen(bias)))
         }
     }
 }

@@ -12,7 +12,7 @@
 
 use super::inputs::{Repeating, UNROLL};
 use super::isa::Register;
-use super::map::{Op, clear, map, map_part};
+use super::map::{ALIGN_FROM, Op, clear, map, map_part};
 use super::memory::{Stores, clears_in_place};
 use super::ops::{Canonical, Relu, ReluZeros, ZeroCount};
 use super::rows::{RowOp, accumulate_rows};
@@ -93,27 +93,31 @@ pub(crate) unsafe fn count<T: Layout, V: Register<T>>(
     // streams.
     unsafe {
         let splats = Splats::<V, T::Bits>::new(T::BITS);
+        // Decided for the whole slice, whose size the CPU's rule is about.
+        let clears = src == out.cast_const() && clears_in_place::<V>(bytes);
         if bytes <= chunk {
             // One count (`map` decides the stores, and takes no decision
             // for a short slice).
-            return count_part::<T, V>(src, out, bytes, splats, None);
+            return count_part::<T, V>(src, out, bytes, splats, None, clears);
         }
         let stores = Stores::for_output([src], out, bytes);
         let mut total = 0;
         for at in (0..bytes).step_by(chunk) {
             let n = chunk.min(bytes - at);
             let part = Some(stores.from(at));
-            total += count_part::<T, V>(src.add(at), out.add(at), n, splats, part);
+            total += count_part::<T, V>(src.add(at), out.add(at), n, splats, part, clears);
         }
         total
     }
 }
 
 /// [`count`] over `bytes` bytes short enough for one [`ZeroCount`], part of
-/// a longer output stored as `stores` says if given.
+/// a longer output stored as `stores` says if given; in place by the clears
+/// where `clears` (decided for the whole slice) and the part has at least
+/// [`ALIGN_FROM`] bytes, as [`clear`] needs.
 ///
 /// # Safety
-/// See the module docs, for `bytes` bytes.
+/// See the module docs, for `bytes` bytes; `clears` only in place.
 #[inline(always)]
 unsafe fn count_part<T: Layout, V: Register<T>>(
     src: *const u8,
@@ -121,12 +125,13 @@ unsafe fn count_part<T: Layout, V: Register<T>>(
     bytes: usize,
     splats: Splats<V, T::Bits>,
     stores: Option<Stores>,
+    clears: bool,
 ) -> usize {
     let mut zeros = ZeroCount::<V, T::Bits>::new(splats.zero);
     // SAFETY: forwarded from the caller.
     unsafe {
         by_float!(T, bytes / size_of::<T>(), FLOAT => {
-            if src == out.cast_const() && clears_in_place::<V>(bytes) {
+            if clears && bytes >= ALIGN_FROM {
                 clear(out, bytes, &ReluZeros::<_, _, FLOAT>(splats), &mut zeros);
             } else {
                 let op = Relu::<_, _, FLOAT>(splats);
@@ -307,9 +312,10 @@ pub(crate) use by_float;
 /// ([`Lanes::float_max`](super::isa::Lanes::float_max)): for `f32` and
 /// `f64` (whose lanes hold their own floats), on more than 64 bytes, where
 /// [`subnormals_kept`](crate::cpu::subnormals_kept) says the compare is
-/// exact. On one register reading MXCSR (`stmxcsr`, as then) cost more than the compare saves
-/// (16 `f32` backward: 3.6 -> 4.3 ns per call, against 0.92x -> 1.00x the
-/// naive AVX-512 loop's speed at 256; Sapphire Rapids-class VM).
+/// exact. On one register reading MXCSR (by `stmxcsr`, as this did then)
+/// cost more than the compare saves (16 `f32` backward: 3.6 -> 4.3 ns per
+/// call, against 0.92x -> 1.00x the naive AVX-512 loop's speed at 256;
+/// Sapphire Rapids-class VM); not measured again with today's `ucomiss`.
 #[inline(always)]
 pub(crate) fn float_compares<T: Element>(len: usize) -> bool {
     matches!(T::KIND, Kind::F32 | Kind::F64)

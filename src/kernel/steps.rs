@@ -151,8 +151,8 @@ impl<V: Lanes<I>, I> Splats<V, I> {
         }
     }
 
-    /// Each lane of `own`, of `x` or `+0`, picked by the class of `x`'s
-    /// float, by one instruction where `FLOAT` and the ISA has one
+    /// Each lane of `own`, of `x`, `+0` or the sign-set canonical NaN,
+    /// picked by the class of `x`'s float, by one instruction where `FLOAT` and the ISA has one
     /// ([`Lanes::by_class`]; the caller sets `FLOAT` as for
     /// [`passes_by`](Self::passes_by), which makes it exact).
     #[inline(always)]
@@ -300,7 +300,7 @@ impl<T: Layout, V: Register<T>> Arith<T, V> {
     /// ReLU's forward. ReLU then rounding equals rounding then ReLU: rounding
     /// keeps the sign, and `+0` stays `+0`.
     ///
-    /// `IN_PLACE` (with `FLOAT`, where [`class_picks_in_place`] holds): the
+    /// `PICK_IN_PLACE` (with `FLOAT`, where [`class_picks_in_place`] holds): the
     /// class pick takes `w` as both its lanes and its source, with the NaNs
     /// mapped to the canonical NaN with its sign bit set, which an AND then
     /// clears: every other lane is `+0` or above, whose sign bit is clear
@@ -310,10 +310,13 @@ impl<T: Layout, V: Register<T>> Arith<T, V> {
     ///
     /// [`class_picks_in_place`]: crate::cpu::class_picks_in_place
     #[inline(always)]
-    pub(crate) unsafe fn relu_narrow<const FLOAT: bool, const IN_PLACE: bool>(&self, w: V) -> V {
+    pub(crate) unsafe fn relu_narrow<const FLOAT: bool, const PICK_IN_PLACE: bool>(
+        &self,
+        w: V,
+    ) -> V {
         // SAFETY: forwarded from the caller.
         unsafe {
-            if IN_PLACE {
+            if PICK_IN_PLACE {
                 let classes = Classes {
                     nan: Pick::NegativeNan,
                     at_most_zero: Pick::Zero,
