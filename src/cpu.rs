@@ -100,7 +100,10 @@ pub(crate) fn class_picks_in_place() -> bool {
 /// of the least positive subnormal against zero, which reads it as zero
 /// exactly when the bit is set. Reading MXCSR itself (`stmxcsr`) cost
 /// 4-5 ns per call on an AMD Zen 5 VM (family 26: 5.2-5.4 ns against
-/// 1.0 ns for an empty call), the compare a few cycles. `false` elsewhere
+/// 1.0 ns for an empty call), the compare a few cycles. The compare sets
+/// MXCSR's sticky denormal-operand flag (where denormals-are-zero is clear),
+/// as the kernels' float compares do on subnormal data; the exceptions are
+/// masked in every Rust program. `false` elsewhere
 /// and under Miri (which has no inline assembly): the kernels then compare
 /// the bits as integers.
 #[inline(always)]
