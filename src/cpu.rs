@@ -82,9 +82,9 @@ fn identify() -> Model {
 /// can be written either way (`Arith::relu_narrow`): on AMD Zen 5. On the
 /// Zen 5 VM (2026-12-07), a loop of loads, `vfixupimmps` and stores over
 /// 8-16 KiB in L1 took 1.43-1.49x the time of the same loop with the
-/// destination the source; bias + ReLU's add and pick 1.31-1.40x, with the
-/// pick in place and an AND 1.01-1.03x. Elsewhere the third register costs at
-/// most a register move, and the AND is one instruction more for the same
+/// destination the source; bias + ReLU's add and pick 1.31-1.40x, with
+/// the pick in place and an AND 1.01-1.03x. Elsewhere the third register
+/// costs at most a register move, and the AND is one instruction more for the same
 /// ALU ports as the pick: not taken there (unmeasured).
 #[inline]
 pub(crate) fn class_picks_in_place() -> bool {

@@ -250,8 +250,8 @@ pub trait Lanes<I>: Vector {
 
     /// Each lane of `self`, of `x`, `+0.0` or the sign-set canonical NaN
     /// ([`Pick`]), as `classes` picks by the class of `x`'s float in that
-    /// lane, in one instruction where the ISA
-    /// has one; `None` otherwise (the default), for the lanes
+    /// lane, in one instruction where the ISA has one; `None` otherwise
+    /// (the default), for the lanes
     /// [`above_zero_or_nan`](Lanes::above_zero_or_nan) says. The picked
     /// bits are moved, not computed: a NaN keeps its bits, signalling ones
     /// too. Exact under the same condition (with denormals-are-zero a

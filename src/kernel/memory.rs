@@ -22,8 +22,8 @@ use core::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering::Relaxed};
 /// inputs, and are not streamed, ask for their cache lines
 /// [`PREFETCH_AHEAD`] bytes before the loop stores to them, on the CPUs
 /// without a rule of their own ([`prefetch_from`] says where the loops
-/// prefetch on this one: from less, or never). Below it the prefetches cost more than
-/// they save, above it they gain (measured on Cascade Lake, AVX2 and AVX-512,
+/// prefetch on this one: from less, or never). Below it the prefetches
+/// cost more than they save, above it they gain (measured on Cascade Lake, AVX2 and AVX-512,
 /// out of place and backward: BENCHMARKS.md, "Prefetching").
 pub(crate) const PREFETCH_FROM: usize = 4 << 20;
 
@@ -290,9 +290,9 @@ struct Measured {
 ///   them: the kernel alone ran 1.25-1.37x faster with them from 16 MiB of
 ///   output to 256 MB out of place (10.4 ms at 256 MB against 13.7 ms for
 ///   `copy_from_slice`, in the first of two runs), 1.36-1.63x backward,
-///   but 0.31-0.80x out of place from 256 KB to 8 MB; the kernel followed by one read of its output ran
-///   0.98x at 16 MiB out of place (1.18x backward), 1.11-1.25x from 24 MB,
-///   0.50-0.54x at 4-8 MiB.
+///   but 0.31-0.80x out of place from 256 KB to 8 MB; the kernel followed
+///   by one read of its output ran 0.98x at 16 MiB out of place (1.18x
+///   backward), 1.11-1.25x from 24 MB, 0.50-0.54x at 4-8 MiB.
 /// - Intel Cascade Lake (no AVX512-FP16): never (glibc's non-temporal copy
 ///   lost to regular stores there).
 /// - Every other CPU, Zen 4 included: never, until measured (regular stores
