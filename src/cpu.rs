@@ -108,7 +108,7 @@ pub(crate) fn class_picks_in_place() -> bool {
 /// the bits as integers.
 #[inline(always)]
 pub(crate) fn subnormals_kept() -> bool {
-    #[cfg(all(target_arch = "x86_64", not(miri)))]
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse", not(miri)))]
     {
         let above: u8;
         // SAFETY: `ucomiss` and `seta` (SSE, on every x86_64 CPU) read two
@@ -126,6 +126,22 @@ pub(crate) fn subnormals_kept() -> bool {
             );
         }
         above != 0
+    }
+    // Targets whose baseline lacks SSE registers (`x86_64-unknown-none`,
+    // soft float) cannot name them in assembly: there MXCSR is read.
+    #[cfg(all(target_arch = "x86_64", not(target_feature = "sse"), not(miri)))]
+    {
+        let mut mxcsr = 0u32;
+        // SAFETY: `stmxcsr` (SSE, on every x86_64 CPU) writes the 4 bytes of
+        // `mxcsr` and nothing else.
+        unsafe {
+            core::arch::asm!(
+                "stmxcsr [{}]",
+                in(reg) &raw mut mxcsr,
+                options(nostack, preserves_flags)
+            );
+        }
+        mxcsr & 1 << 6 == 0
     }
     #[cfg(not(all(target_arch = "x86_64", not(miri))))]
     false
