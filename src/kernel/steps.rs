@@ -153,8 +153,8 @@ impl<V: Lanes<I>, I> Splats<V, I> {
 
     /// Each lane of `own`, of `x`, `+0` or the sign-set canonical NaN,
     /// picked by the class of `x`'s float, by one instruction where `FLOAT`
-    /// and the ISA has one ([`Lanes::by_class`]; the caller sets `FLOAT` as for
-    /// [`passes_by`](Self::passes_by), which makes it exact).
+    /// and the ISA has one ([`Lanes::by_class`]; the caller sets `FLOAT` as
+    /// for [`passes_by`](Self::passes_by), which makes it exact).
     #[inline(always)]
     pub(crate) unsafe fn by_class<const FLOAT: bool>(
         &self,
@@ -304,9 +304,10 @@ impl<T: Layout, V: Register<T>> Arith<T, V> {
     /// holds): the class pick takes `w` as both its lanes and its source,
     /// with the NaNs mapped to the canonical NaN with its sign bit set,
     /// which an AND then clears: every other lane is `+0` or above, whose
-    /// sign bit is clear already. One instruction more than the pick into the canonical NaN's
-    /// register, but that pick reads three registers, and on the CPUs where
-    /// `class_picks_in_place` holds it ran slower than both together.
+    /// sign bit is clear already. One instruction more than the pick into
+    /// the canonical NaN's register, but that pick reads three registers,
+    /// and on the CPUs where `class_picks_in_place` holds it ran slower than
+    /// both together.
     ///
     /// [`class_picks_in_place`]: crate::cpu::class_picks_in_place
     #[inline(always)]

@@ -509,8 +509,8 @@ pub fn check_long_zero_count<T: TestFloat>(api: Api) {
 }
 
 /// Slices past [`PREFETCH_FROM`] bytes, whose outputs the kernels prefetch
-/// on the CPUs without a rule of their own, through every operation: with few channels (fewer than a register's
-/// lanes on most backends), rows within one block of sums (27: at least a
+/// on the CPUs without a rule of their own, through every operation: with
+/// few channels (fewer than a register's lanes on most backends), rows within one block of sums (27: at least a
 /// register, at most a block, for every type on AVX2 and AVX-512), and rows
 /// wider than a block; 27 and 1,501 leave a partial register at the end of
 /// each row on every backend. Not under Miri (hours).
