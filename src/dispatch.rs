@@ -44,7 +44,7 @@ compiled!(
     #[cfg(target_arch = "x86_64")]
     avx512,
     arch::x86_64::avx512::Register,
-    "avx512f,avx512bw"
+    "avx512f,avx512bw,popcnt"
 );
 compiled!(
     #[cfg(target_arch = "aarch64")]

@@ -269,6 +269,15 @@ pub trait Lanes<I>: Vector {
     /// `counts` plus one in the lanes `mask` sets (wrapping).
     unsafe fn count_into(counts: Self, mask: Self::Mask) -> Self;
 
+    /// How many lanes `mask` sets, where that takes a few scalar
+    /// instructions (an AVX-512 mask register's population count); `None`
+    /// where it would take a reduction across lanes (the default).
+    #[inline(always)]
+    unsafe fn mask_count(mask: Self::Mask) -> Option<usize> {
+        let _ = mask;
+        None
+    }
+
     /// Stores the lanes of `self` that `mask` sets to `p`, leaving the bytes
     /// of the other lanes as they are. The default loads the register at `p`,
     /// selects and stores it whole (no other thread may write those bytes

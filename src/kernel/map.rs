@@ -186,7 +186,7 @@ unsafe fn short<S: Stream, const N: usize>(
             if bytes == b {
                 let y = op.apply(inputs.load_at(0));
                 S::store(y, out);
-                tally.whole(y);
+                tally.part(y, 0, b);
             } else if bytes > 0 {
                 let y = op.apply(inputs.load_partial(bytes));
                 S::store_partial(y, out, bytes);

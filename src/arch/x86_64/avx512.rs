@@ -202,6 +202,11 @@ macro_rules! lanes {
             }
 
             #[inline(always)]
+            unsafe fn mask_count(mask: $mask) -> Option<usize> {
+                Some(mask.count_ones() as usize)
+            }
+
+            #[inline(always)]
             unsafe fn store_where(self, mask: $mask, p: *mut u8) {
                 // SAFETY: see above; the caller guarantees `BYTES` writable
                 // bytes at `p`, of which the masked store writes only the

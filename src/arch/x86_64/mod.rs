@@ -26,7 +26,7 @@ macro_rules! float_max_min {
 pub(crate) use float_max_min;
 
 cpufeatures::new!(cpuid_avx2, "avx2");
-cpufeatures::new!(cpuid_avx512, "avx512f", "avx512bw");
+cpufeatures::new!(cpuid_avx512, "avx512f", "avx512bw", "popcnt");
 
 /// Whether the CPU (and OS) support AVX2.
 pub(crate) fn has_avx2() -> bool {
@@ -34,7 +34,8 @@ pub(crate) fn has_avx2() -> bool {
 }
 
 /// Whether the CPU (and OS) support AVX-512F and AVX-512BW (byte masks and
-/// 16-bit lanes).
+/// 16-bit lanes), and POPCNT (which every AVX-512 CPU has: the zero count
+/// counts mask registers with it).
 pub(crate) fn has_avx512() -> bool {
     cpuid_avx512::get()
 }
