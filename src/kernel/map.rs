@@ -81,7 +81,7 @@ pub(crate) unsafe fn map<S: Stream, const N: usize>(
     tally: &mut impl Tally<S::Reg>,
 ) {
     // Short streams take no decision about stores.
-    if bytes <= SHORT * S::BYTES {
+    if is_short::<S>(bytes) {
         // SAFETY: forwarded from the caller.
         return unsafe { short::<S, N>(inputs, out, bytes, op, tally) };
     }
@@ -109,7 +109,7 @@ pub(crate) unsafe fn map_part<S: Stream, const N: usize>(
     tally: &mut impl Tally<S::Reg>,
     stores: Stores,
 ) {
-    if bytes <= SHORT * S::BYTES {
+    if is_short::<S>(bytes) {
         // SAFETY: forwarded from the caller.
         return unsafe { short::<S, N>(inputs, out, bytes, op, tally) };
     }
@@ -158,6 +158,13 @@ pub(crate) unsafe fn map_part<S: Stream, const N: usize>(
 /// Streams of at most this many registers run in [`short`].
 const SHORT: usize = 4;
 
+/// Whether [`map`] runs a stream of `bytes` bytes in [`short`], without a
+/// loop.
+#[inline(always)]
+pub(crate) fn is_short<S: Stream>(bytes: usize) -> bool {
+    bytes <= SHORT * S::BYTES
+}
+
 /// [`map_part`] of a stream of at most [`SHORT`] registers, without a loop or a
 /// decision about stores: one register, partial (masked, or through a
 /// buffer) if shorter; otherwise the registers at `0`, `BYTES` and
@@ -186,7 +193,7 @@ unsafe fn short<S: Stream, const N: usize>(
             if bytes == b {
                 let y = op.apply(inputs.load_at(0));
                 S::store(y, out);
-                tally.part(y, 0, b);
+                tally.whole(y);
             } else if bytes > 0 {
                 let y = op.apply(inputs.load_partial(bytes));
                 S::store_partial(y, out, bytes);

@@ -65,14 +65,15 @@ impl<V: Lanes<I>, I, const FLOAT: bool> Op<V, 2> for ReluBackward<V, I, FLOAT> {
 /// (Sapphire Rapids-class VM). The caller keeps each count to fewer than
 /// [`ZeroCount::MAX_REGISTERS`] registers, so no lane wraps.
 ///
-/// The registers of a part of their own (a short slice's, and the first and
-/// last of a loop's) are counted by the population count of their mask
-/// where the ISA has one ([`Lanes::mask_count`]: AVX-512), and the sum
-/// across lanes is left out when no register went to the counters: on the
-/// Zen 5 VM, the count of 64 `f32` in place took 4.3-4.4 ns against
-/// 4.8-4.9 with the sum, 1.47x `relu_inplace`'s time against 1.92x
-/// (BENCHMARKS.md, session 17).
-pub(crate) struct ZeroCount<V, I> {
+/// `SHORT` (a slice that `map` runs without a loop): each register is
+/// counted by the population count of its mask where the ISA has one
+/// ([`Lanes::mask_count`]: AVX-512), and then there is no sum across lanes
+/// to take. On the Zen 5 VM, in place with a fresh copy of the input per
+/// call: 16 and 64 `f32` 0.71-0.73x and 0.78x the time, 32 and 128 `f16`
+/// 0.80-0.83x and 0.67x, 8 and 32 `f64` 0.72x and 0.84x. The first and
+/// last registers of a loop counted so took 1.02-1.06x the time, so a
+/// loop's count is as before (BENCHMARKS.md, session 17).
+pub(crate) struct ZeroCount<V, I, const SHORT: bool = false> {
     zero: V,
     counts: V,
     /// The counters the next register does not add to.
@@ -84,7 +85,7 @@ pub(crate) struct ZeroCount<V, I> {
     _lane: PhantomData<I>,
 }
 
-impl<V: Lanes<I>, I: bytemuck::Pod + Into<i64>> ZeroCount<V, I> {
+impl<V: Lanes<I>, I: bytemuck::Pod + Into<i64>, const SHORT: bool> ZeroCount<V, I, SHORT> {
     /// Registers one count may see: a lane counts at most one per register.
     pub(crate) const MAX_REGISTERS: u64 = u64::MAX >> (64 - 8 * size_of::<I>());
 
@@ -107,7 +108,13 @@ impl<V: Lanes<I>, I: bytemuck::Pod + Into<i64>> ZeroCount<V, I> {
     #[inline(always)]
     unsafe fn add(&mut self, zeros: V::Mask) {
         // SAFETY: forwarded from the caller.
-        unsafe { self.counts = V::count_into(self.counts, zeros) }
+        unsafe {
+            if SHORT && let Some(n) = V::mask_count(zeros) {
+                self.lanes += n;
+                return;
+            }
+            self.counts = V::count_into(self.counts, zeros);
+        }
         core::mem::swap(&mut self.counts, &mut self.other);
         self.counted = true;
     }
@@ -121,20 +128,14 @@ impl<V: Lanes<I>, I: bytemuck::Pod + Into<i64>> ZeroCount<V, I> {
     #[inline(always)]
     unsafe fn add_part(&mut self, zeros: V::Mask, from: usize, to: usize) {
         // SAFETY: forwarded from the caller.
-        unsafe {
-            let own = V::both(zeros, V::lanes_between(from, to));
-            match V::mask_count(own) {
-                Some(n) => self.lanes += n,
-                None => self.add(own),
-            }
-        }
+        unsafe { self.add(V::both(zeros, V::lanes_between(from, to))) }
     }
 
     /// # Safety
     /// The CPU has the ISA of `V`.
     #[inline(always)]
     pub(crate) unsafe fn finish(self) -> usize {
-        if !self.counted {
+        if SHORT && !self.counted {
             return self.lanes;
         }
         // SAFETY: forwarded from the caller. A lane of the two counts
@@ -145,7 +146,9 @@ impl<V: Lanes<I>, I: bytemuck::Pod + Into<i64>> ZeroCount<V, I> {
 }
 
 /// Counts the `+0` lanes of the registers `map` stores.
-impl<V: Lanes<I>, I: bytemuck::Pod + Into<i64>> Tally<V> for ZeroCount<V, I> {
+impl<V: Lanes<I>, I: bytemuck::Pod + Into<i64>, const SHORT: bool> Tally<V>
+    for ZeroCount<V, I, SHORT>
+{
     #[inline(always)]
     fn whole(&mut self, y: V) {
         // SAFETY: only built inside kernels, which have the ISA of `V`.
@@ -161,7 +164,9 @@ impl<V: Lanes<I>, I: bytemuck::Pod + Into<i64>> Tally<V> for ZeroCount<V, I> {
 
 /// Counts the lanes `clear` stores `+0` into (with [`ReluZeros`], every
 /// `+0` output).
-impl<V: Lanes<I>, I: bytemuck::Pod + Into<i64>> Tally<Cleared<V::Mask>> for ZeroCount<V, I> {
+impl<V: Lanes<I>, I: bytemuck::Pod + Into<i64>, const SHORT: bool> Tally<Cleared<V::Mask>>
+    for ZeroCount<V, I, SHORT>
+{
     #[inline(always)]
     fn whole(&mut self, Cleared(zeros): Cleared<V::Mask>) {
         // SAFETY: only built inside kernels, which have the ISA of `V`.

@@ -12,7 +12,7 @@
 
 use super::inputs::{Repeating, UNROLL};
 use super::isa::Register;
-use super::map::{ALIGN_FROM, Op, clear, map, map_part};
+use super::map::{ALIGN_FROM, Op, clear, is_short, map, map_part};
 use super::memory::{Stores, clears_in_place};
 use super::ops::{Canonical, Relu, ReluZeros, ZeroCount};
 use super::rows::{RowOp, accumulate_rows};
@@ -98,14 +98,18 @@ pub(crate) unsafe fn count<T: Layout, V: Register<T>>(
         if bytes <= chunk {
             // One count (`map` decides the stores, and takes no decision
             // for a short slice).
-            return count_part::<T, V>(src, out, bytes, splats, None, clears);
+            return if is_short::<Plain<V>>(bytes) {
+                count_part::<T, V, true>(src, out, bytes, splats, None, clears)
+            } else {
+                count_part::<T, V, false>(src, out, bytes, splats, None, clears)
+            };
         }
         let stores = Stores::for_output([src], out, bytes);
         let mut total = 0;
         for at in (0..bytes).step_by(chunk) {
             let n = chunk.min(bytes - at);
             let part = Some(stores.from(at));
-            total += count_part::<T, V>(src.add(at), out.add(at), n, splats, part, clears);
+            total += count_part::<T, V, false>(src.add(at), out.add(at), n, splats, part, clears);
         }
         total
     }
@@ -114,12 +118,13 @@ pub(crate) unsafe fn count<T: Layout, V: Register<T>>(
 /// [`count`] over `bytes` bytes short enough for one [`ZeroCount`], part of
 /// a longer output stored as `stores` says if given; in place by the clears
 /// where `clears` (decided for the whole slice) and the part has at least
-/// [`ALIGN_FROM`] bytes, as [`clear`] needs.
+/// [`ALIGN_FROM`] bytes, as [`clear`] needs. `SHORT`: the part is one
+/// `map` runs without a loop ([`is_short`]; [`ZeroCount`] says why).
 ///
 /// # Safety
 /// See the module docs, for `bytes` bytes; `clears` only in place.
 #[inline(always)]
-unsafe fn count_part<T: Layout, V: Register<T>>(
+unsafe fn count_part<T: Layout, V: Register<T>, const SHORT: bool>(
     src: *const u8,
     out: *mut u8,
     bytes: usize,
@@ -127,7 +132,7 @@ unsafe fn count_part<T: Layout, V: Register<T>>(
     stores: Option<Stores>,
     clears: bool,
 ) -> usize {
-    let mut zeros = ZeroCount::<V, T::Bits>::new(splats.zero);
+    let mut zeros = ZeroCount::<V, T::Bits, SHORT>::new(splats.zero);
     // SAFETY: forwarded from the caller.
     unsafe {
         by_float!(T, bytes / size_of::<T>(), FLOAT => {
