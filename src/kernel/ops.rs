@@ -69,7 +69,7 @@ impl<V: Lanes<I>, I, const FLOAT: bool> Op<V, 2> for ReluBackward<V, I, FLOAT> {
 /// counted by the population count of its mask where the ISA has one
 /// ([`Lanes::mask_count`]: AVX-512), and then there is no sum across lanes
 /// to take. On the Zen 5 VM, in place with a fresh copy of the input per
-/// call: 16 and 64 `f32` 0.71-0.73x and 0.78x the time, 32 and 128 `f16`
+/// call: 16 and 64 `f32` 0.70-0.73x and 0.78x the time, 32 and 128 `f16`
 /// 0.80-0.83x and 0.67x, 8 and 32 `f64` 0.72x and 0.84x. The first and
 /// last registers of a loop counted so took 1.02-1.06x the time, so a
 /// loop's count is as before (BENCHMARKS.md, session 17).
