@@ -14,8 +14,8 @@ pub enum Backend {
     Portable,
     /// x86-64 AVX2 intrinsics (256-bit), chosen at run time.
     Avx2,
-    /// x86-64 AVX-512F + AVX-512BW intrinsics (512-bit, masked tails), and
-    /// POPCNT, which every AVX-512 CPU has, chosen at run time.
+    /// x86-64 AVX-512F + AVX-512BW intrinsics (512-bit, masked tails),
+    /// chosen at run time; also requires POPCNT (every AVX-512 CPU has it).
     Avx512,
     /// aarch64 NEON intrinsics (128-bit).
     Neon,

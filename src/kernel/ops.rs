@@ -69,10 +69,12 @@ impl<V: Lanes<I>, I, const FLOAT: bool> Op<V, 2> for ReluBackward<V, I, FLOAT> {
 /// counted by the population count of its mask where the ISA has one
 /// ([`Lanes::mask_count`]: AVX-512), and then there is no sum across lanes
 /// to take. On the Zen 5 VM, in place with a fresh copy of the input per
-/// call: 16 and 64 `f32` 0.70-0.73x and 0.78x the time, 32 and 128 `f16`
-/// 0.80-0.83x and 0.67x, 8 and 32 `f64` 0.72x and 0.84x. The first and
-/// last registers of a loop counted so took 1.02-1.06x the time, so a
-/// loop's count is as before (BENCHMARKS.md, session 17).
+/// call, against the count by the counters: 16 and 64 `f32` 0.70-0.73x and
+/// 0.78x the time, 32 and 128 `f16` 0.80-0.83x and 0.67x, 8 and 32 `f64`
+/// 0.72x and 0.84x. Counting a loop's first and last registers so took
+/// 0.97-1.14x the time (1.03-1.14x at 1 KiB of `f32` and `f16`), so a
+/// loop's count is as before (BENCHMARKS.md, session 17). An ISA without
+/// the population count uses the counters in either mode (`counted`).
 pub(crate) struct ZeroCount<V, I, const SHORT: bool = false> {
     zero: V,
     counts: V,
@@ -101,7 +103,9 @@ impl<V: Lanes<I>, I: bytemuck::Pod + Into<i64>, const SHORT: bool> ZeroCount<V, 
         }
     }
 
-    /// Counts the lanes of `zeros` into the counters of this register's turn.
+    /// Counts the lanes of `zeros`: with `SHORT`, by their population count
+    /// where the ISA has one; else into the counters of this register's
+    /// turn.
     ///
     /// # Safety
     /// The CPU has the ISA of `V`.

@@ -118,8 +118,10 @@ pub(crate) unsafe fn count<T: Layout, V: Register<T>>(
 /// [`count`] over `bytes` bytes short enough for one [`ZeroCount`], part of
 /// a longer output stored as `stores` says if given; in place by the clears
 /// where `clears` (decided for the whole slice) and the part has at least
-/// [`ALIGN_FROM`] bytes, as [`clear`] needs. `SHORT`: the part is one
-/// `map` runs without a loop ([`is_short`]; [`ZeroCount`] says why).
+/// [`ALIGN_FROM`] bytes, as [`clear`] needs. `SHORT` only if `map` runs
+/// the part without a loop ([`is_short`]; [`ZeroCount`] says why); the
+/// chunks of a chunked count run without it (a short last one is then
+/// counted by the counters, as exactly).
 ///
 /// # Safety
 /// See the module docs, for `bytes` bytes; `clears` only in place.

@@ -1,7 +1,8 @@
-//! AVX-512 backend (F + BW): 512-bit registers, compares into mask registers,
-//! zero-masking moves and mask blends; float arithmetic is `vaddps`/`vmulps`
-//! (and `pd`), rounding to nearest even like the scalar reference. Exact for
-//! the reasons in `kernel/steps.rs`.
+//! AVX-512 backend (F + BW, and POPCNT for mask counts): 512-bit
+//! registers, compares into mask registers, zero-masking moves and mask
+//! blends; float arithmetic is `vaddps`/`vmulps` (and `pd`), rounding to
+//! nearest even like the scalar reference. Exact for the reasons in
+//! `kernel/steps.rs`.
 //!
 //! A slice shorter than one register is one masked load and one masked store
 //! (byte masks, AVX-512BW); masked-off bytes are neither read nor written, so
@@ -104,7 +105,7 @@ macro_rules! lanes {
             type Mask = $mask;
 
             // SAFETY (every block below): the caller guarantees AVX-512F and
-            // BW (the 16-bit forms).
+            // BW (the 16-bit forms), and POPCNT (`mask_count`).
 
             #[inline(always)]
             unsafe fn splat(x: $int) -> Self {
