@@ -141,6 +141,8 @@ pub struct Specials<I> {
     pub neg_inf: I,
     /// The bits of `+inf` (the largest that is not a NaN, sign ignored).
     pub inf: I,
+    /// The bits of the smallest positive NaN: `inf + 1`.
+    pub first_nan: I,
     /// All bits but the sign: `bits & abs` is the magnitude.
     pub abs: I,
     /// The bits of the canonical NaN.
@@ -164,18 +166,21 @@ macro_rules! format {
             const BITS: Specials<$bits> = Specials {
                 neg_inf: <$t>::NEG_INFINITY.to_bits() as $bits,
                 inf: <$t>::INFINITY.to_bits() as $bits,
+                first_nan: <$t>::INFINITY.to_bits() as $bits + 1,
                 abs: <$bits>::MAX,
                 nan: <$t>::NAN.to_bits() as $bits,
             };
             const LANE_BITS: Specials<$lane> = Specials {
                 neg_inf: <$t as Format>::BITS.neg_inf as $lane,
                 inf: <$t as Format>::BITS.inf as $lane,
+                first_nan: <$t as Format>::BITS.first_nan as $lane,
                 abs: <$t as Format>::BITS.abs as $lane,
                 nan: <$t as Format>::BITS.nan as $lane,
             };
             const WIDE_BITS: Specials<$lane> = Specials {
                 neg_inf: <$wide>::NEG_INFINITY.to_bits() as $lane,
                 inf: <$wide>::INFINITY.to_bits() as $lane,
+                first_nan: <$wide>::INFINITY.to_bits() as $lane + 1,
                 abs: <$lane>::MAX,
                 nan: <$wide>::NAN.to_bits() as $lane,
             };

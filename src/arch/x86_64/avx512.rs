@@ -94,8 +94,9 @@ fn byte_mask(bytes: usize) -> __mmask64 {
 macro_rules! lanes {
     (
         $int:ty, $mask:ty, $splat:ident, $gt:ident, $eq:ident, $zero_unless:ident,
-        $blend:ident, $max:ident, $min:ident, $add:ident, $mask_sub:ident,
+        $blend:ident, $max:ident, $min:ident, $add:ident, $count_up:ident, $step:literal,
         $sll:ident, $srl:ident, $mask_store:ident
+        $(, sub_saturating = $subs:ident)?
         $(, float_compares = (
             $fcmp:ident, $to_float:ident, $from_float:ident, $float_zero:ident,
             $fmax:ident, $fmin:ident, $fixup:ident
@@ -174,6 +175,14 @@ macro_rules! lanes {
 
             $(
                 #[inline(always)]
+                unsafe fn sub_saturating(self, other: Self) -> Option<Self> {
+                    // SAFETY: see above.
+                    unsafe { Some($subs(self, other)) }
+                }
+            )?
+
+            $(
+                #[inline(always)]
                 unsafe fn above_zero_or_nan(self) -> Option<$mask> {
                     // SAFETY: see above. `NLE_UQ` is true where `x <= 0` is
                     // false (NaN included) and quiet on quiet NaNs.
@@ -198,8 +207,12 @@ macro_rules! lanes {
 
             #[inline(always)]
             unsafe fn count_into(counts: Self, mask: $mask) -> Self {
-                // SAFETY: see above. `counts - (-1)` in the set lanes.
-                unsafe { $mask_sub(counts, mask, counts, $splat(-1)) }
+                // SAFETY: see above. In the set lanes, `counts - (-1)`, or
+                // for 16-bit lanes `counts + 1` saturating, no lane being at
+                // its maximum (`Lanes::count_into`): one masked `vpaddusw`,
+                // where the compiler turns a masked `vpsubw` into `vpmovm2w`
+                // and `vpsubw`.
+                unsafe { $count_up(counts, mask, counts, $splat($step)) }
             }
 
             #[inline(always)]
@@ -247,10 +260,12 @@ lanes!(
     _mm512_max_epi16,
     _mm512_min_epi16,
     _mm512_add_epi16,
-    _mm512_mask_sub_epi16,
+    _mm512_mask_adds_epu16,
+    1,
     _mm512_sll_epi16,
     _mm512_srl_epi16,
-    _mm512_mask_storeu_epi16
+    _mm512_mask_storeu_epi16,
+    sub_saturating = _mm512_subs_epu16
 );
 lanes!(
     i32,
@@ -264,6 +279,7 @@ lanes!(
     _mm512_min_epi32,
     _mm512_add_epi32,
     _mm512_mask_sub_epi32,
+    -1,
     _mm512_sll_epi32,
     _mm512_srl_epi32,
     _mm512_mask_storeu_epi32,
@@ -289,6 +305,7 @@ lanes!(
     _mm512_min_epi64,
     _mm512_add_epi64,
     _mm512_mask_sub_epi64,
+    -1,
     _mm512_sll_epi64,
     _mm512_srl_epi64,
     _mm512_mask_storeu_epi64,
