@@ -191,11 +191,14 @@ static CLEARS_BELOW: AtomicUsize = AtomicUsize::new(usize::MAX);
 /// the lanes it clears (`map::clear`) rather than every register: from
 /// `ALIGN_FROM` (the aligned loop), within the sizes [`measured`] found, on
 /// the CPUs where it found it faster (for ReLU or for its zero count), with
-/// the backends that have masked stores. Short slices load no setting.
+/// the backends that have masked stores; `from_align`: from `ALIGN_FROM` on
+/// those CPUs, whatever size [`measured`] found (the zero count, where one
+/// compare names ReLU's `+0` lanes: see [`measured`]). Short slices load no
+/// setting.
 #[inline(always)]
-pub(crate) fn clears_in_place<V: Vector>(bytes: usize) -> bool {
+pub(crate) fn clears_in_place<V: Vector>(bytes: usize, from_align: bool) -> bool {
     bytes >= super::map::ALIGN_FROM
-        && bytes >= CLEARS_FROM.load(Relaxed)
+        && (from_align || bytes >= CLEARS_FROM.load(Relaxed))
         && bytes < CLEARS_BELOW.load(Relaxed)
         && match CLEARS.load(Relaxed) {
             ALWAYS => true,
@@ -339,7 +342,13 @@ struct Measured {
 ///   bytes) ReLU took 1.03-1.23x, hence 8 KiB. Up to 16 MiB: both within
 ///   0.99-1.01x from 2 MiB to 16 MB; at 32 MB ReLU 1.06x and the count
 ///   0.94x, from 64 MB ReLU 1.08-1.12x and the count 1.08-1.12x (where
-///   the slice no longer fits the 32 MiB L3).
+///   the slice no longer fits the 32 MiB L3). The zero count of 16-bit
+///   floats, whose `+0` lanes take one compare by the zero key
+///   ([`Splats::zero_key`](super::steps::Splats::zero_key)), clears from
+///   `ALIGN_FROM`: there the count by the stored registers takes two mask
+///   writes per register, the clears' one. Measured on the same VM,
+///   2026-12-07 (session 18), `f16` in place at 1,024-3,000 elements
+///   (2-6 KB): 0.75-0.83x the time.
 /// - Every other CPU, Cascade Lake and Zen 4 included: never, until
 ///   measured.
 fn measured() -> Measured {

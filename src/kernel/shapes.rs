@@ -57,7 +57,7 @@ pub(crate) unsafe fn relu<T: Layout, V: Register<T>>(src: *const T, out: *mut T,
     unsafe {
         let splats = Splats::<V, T::Bits>::new(T::BITS);
         let bytes = len * size_of::<T>();
-        if src == out.cast_const() && clears_in_place::<V>(bytes) {
+        if src == out.cast_const() && clears_in_place::<V>(bytes, false) {
             clear(out.cast(), bytes, &Relu::<_, _>(splats), &mut ());
         } else {
             by_float!(T, len, FLOAT => {
@@ -93,8 +93,10 @@ pub(crate) unsafe fn count<T: Layout, V: Register<T>>(
     // streams.
     unsafe {
         let splats = Splats::<V, T::Bits>::new(T::BITS);
-        // Decided for the whole slice, whose size the CPU's rule is about.
-        let clears = src == out.cast_const() && clears_in_place::<V>(bytes);
+        // Decided for the whole slice, whose size the CPU's rule is about;
+        // from `ALIGN_FROM` where one compare names the `+0` lanes.
+        let one_compare = splats.zero_key(splats.zero).is_some();
+        let clears = src == out.cast_const() && clears_in_place::<V>(bytes, one_compare);
         if bytes <= chunk {
             // One count (`map` decides the stores, and takes no decision
             // for a short slice).

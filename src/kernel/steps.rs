@@ -146,7 +146,7 @@ impl<V: Lanes<I>, I> Splats<V, I> {
     /// `relu_inplace`'s time to 1.0-1.1x), where mask writes were the limit;
     /// the gradient, limited by its loads, kept its time (0.96-1.04x).
     #[inline(always)]
-    unsafe fn zero_key(&self, x: V) -> Option<V> {
+    pub(crate) unsafe fn zero_key(&self, x: V) -> Option<V> {
         // SAFETY: the caller has the ISA.
         unsafe { x.sub_saturating(self.first_nan) }
     }
