@@ -89,6 +89,23 @@ fn byte_mask(bytes: usize) -> __mmask64 {
     (1u64 << bytes) - 1
 }
 
+/// The sum of 32 lanes of 16 bits read as unsigned integers: each pair
+/// added into its 32-bit lane, then the 16 lanes (at most `32 * 65,535`, no
+/// overflow). Three instructions and a reduction, where the default's
+/// widening to 64 bits took about twice as many on the count's last steps.
+///
+/// # Safety
+/// The CPU has AVX-512F.
+#[inline(always)]
+unsafe fn sum_u16(counts: __m512i) -> usize {
+    // SAFETY: the caller guarantees AVX-512F.
+    unsafe {
+        let low = _mm512_and_si512(counts, _mm512_set1_epi32(0xFFFF));
+        let pairs = _mm512_add_epi32(low, _mm512_srli_epi32::<16>(counts));
+        _mm512_reduce_add_epi32(pairs) as u32 as usize
+    }
+}
+
 /// Implements [`Lanes`] for lanes of type `$int` with the AVX-512 intrinsics of
 /// that width and its mask type.
 macro_rules! lanes {
@@ -96,7 +113,7 @@ macro_rules! lanes {
         $int:ty, $mask:ty, $splat:ident, $gt:ident, $eq:ident, $zero_unless:ident,
         $blend:ident, $max:ident, $min:ident, $add:ident, $count_up:ident, $step:literal,
         $sll:ident, $srl:ident, $mask_store:ident
-        $(, sub_saturating = $subs:ident)?
+        $(, sub_saturating = $subs:ident, sum = $sum:ident)?
         $(, float_compares = (
             $fcmp:ident, $to_float:ident, $from_float:ident, $float_zero:ident,
             $fmax:ident, $fmin:ident, $fixup:ident
@@ -178,6 +195,12 @@ macro_rules! lanes {
                 unsafe fn sub_saturating(self, other: Self) -> Option<Self> {
                     // SAFETY: see above.
                     unsafe { Some($subs(self, other)) }
+                }
+
+                #[inline(always)]
+                unsafe fn sum(counts: Self) -> usize {
+                    // SAFETY: see above.
+                    unsafe { $sum(counts) }
                 }
             )?
 
@@ -265,7 +288,8 @@ lanes!(
     _mm512_sll_epi16,
     _mm512_srl_epi16,
     _mm512_mask_storeu_epi16,
-    sub_saturating = _mm512_subs_epu16
+    sub_saturating = _mm512_subs_epu16,
+    sum = sum_u16
 );
 lanes!(
     i32,
