@@ -347,8 +347,8 @@ struct Measured {
 ///   ([`Splats::zero_key`](super::steps::Splats::zero_key)), clears from
 ///   `ALIGN_FROM`: there the count by the stored registers takes two mask
 ///   writes per register, the clears' one. Measured on the same VM,
-///   2026-12-07 (session 18), `f16` in place at 1,024-3,000 elements
-///   (2-6 KB): 0.75-0.83x the time.
+///   2026-12-07 (session 18), `f16` in place at 1,024-4,095 elements
+///   (2-8 KB): 0.71-0.95x the time.
 /// - Every other CPU, Cascade Lake and Zen 4 included: never, until
 ///   measured.
 fn measured() -> Measured {

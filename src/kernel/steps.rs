@@ -142,9 +142,10 @@ impl<V: Lanes<I>, I> Splats<V, I> {
     /// NaNs), and a non-negative integer, above `x`, where `x <= bits(-inf)`.
     ///
     /// On the Zen 5 VM the zero count of `f16` and `bf16` in place took
-    /// 0.55-0.67x its time before from 8,192 to 131,072 elements (1.8-1.9x
-    /// `relu_inplace`'s time to 1.0-1.1x), where mask writes were the limit;
-    /// the gradient, limited by its loads, kept its time (0.96-1.04x).
+    /// 0.48-0.74x its time before from 8,192 to 131,072 elements (1.4-2.0x
+    /// `relu_inplace`'s time to 0.91-1.16x), where mask writes were the
+    /// limit; the gradient, limited by its loads, kept its time
+    /// (0.96-1.04x; BENCHMARKS.md, session 18).
     #[inline(always)]
     pub(crate) unsafe fn zero_key(&self, x: V) -> Option<V> {
         // SAFETY: the caller has the ISA.
