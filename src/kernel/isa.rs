@@ -231,6 +231,9 @@ pub trait Lanes<I>: Vector {
     /// one instruction where the backend uses it (AVX-512's `vpsubusw`, for
     /// 16-bit lanes); `None` otherwise (the default: AVX2 has `vpsubusw` too,
     /// but there it measured no faster than the compares it would replace).
+    /// Only for lanes whose width is the format's own: the zero key it makes
+    /// ([`Splats::zero_key`](super::steps::Splats::zero_key)) is wrong on
+    /// 16-bit floats sign-extended to 32-bit lanes.
     #[inline(always)]
     unsafe fn sub_saturating(self, other: Self) -> Option<Self> {
         let _ = other;

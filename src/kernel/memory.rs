@@ -192,9 +192,9 @@ static CLEARS_BELOW: AtomicUsize = AtomicUsize::new(usize::MAX);
 /// `ALIGN_FROM` (the aligned loop), within the sizes [`measured`] found, on
 /// the CPUs where it found it faster (for ReLU or for its zero count), with
 /// the backends that have masked stores; `from_align`: from `ALIGN_FROM` on
-/// those CPUs, whatever size [`measured`] found (the zero count, where one
-/// compare names ReLU's `+0` lanes: see [`measured`]). Short slices load no
-/// setting.
+/// those CPUs, whatever lower bound [`measured`] found (its upper bound
+/// still applies: the zero count, where one compare names ReLU's `+0`
+/// lanes; see [`measured`]). Short slices load no setting.
 #[inline(always)]
 pub(crate) fn clears_in_place<V: Vector>(bytes: usize, from_align: bool) -> bool {
     bytes >= super::map::ALIGN_FROM

@@ -133,13 +133,15 @@ impl<V: Lanes<I>, I> Splats<V, I> {
     /// NaN: `x - bits(first NaN)` as unsigned integers, saturating at `0`,
     /// where the ISA has that in one instruction ([`Lanes::sub_saturating`]:
     /// 16-bit lanes with AVX-512), so that one compare does what takes two
-    /// and a mask operation without it. Where `x`'s sign is clear and `x` is at
-    /// most `bits(inf)` the key is `0`, which `x` is above unless it is
+    /// and a mask operation without it. Where `x`'s sign is clear and `x` is
+    /// at most `bits(inf)` the key is `0`, which `x` is above unless it is
     /// `+0`; a positive NaN is above its key `x - bits(first NaN)`. Where the
     /// sign is set, `x` exceeds `bits(first NaN)` and the key is
     /// `x - bits(first NaN)`: below `x` as a signed integer where that also
     /// has the sign set, that is where `x > bits(-inf)` (the negative
     /// NaNs), and a non-negative integer, above `x`, where `x <= bits(-inf)`.
+    /// That needs the format's bits at their own width: sign-extended into
+    /// wider lanes, a negative number minus `bits(first NaN)` keeps its sign.
     ///
     /// On the Zen 5 VM the zero count of `f16` and `bf16` in place took
     /// 0.48-0.74x its time before from 8,192 to 131,072 elements (1.4-2.0x
