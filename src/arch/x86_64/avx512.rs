@@ -115,7 +115,8 @@ macro_rules! lanes {
         $int:ty, $mask:ty, $splat:ident, $gt:ident, $eq:ident, $zero_unless:ident,
         $blend:ident, $max:ident, $min:ident, $add:ident, $count_up:ident, $step:literal,
         $sll:ident, $srl:ident, $mask_store:ident
-        $(, sub_saturating = $subs:ident, sum = $sum:ident)?
+        $(, sub_saturating = $subs:ident)?
+        $(, sum = $sum:ident)?
         $(, float_compares = (
             $fcmp:ident, $to_float:ident, $from_float:ident, $float_zero:ident,
             $fmax:ident, $fmin:ident, $fixup:ident
@@ -198,7 +199,9 @@ macro_rules! lanes {
                     // SAFETY: see above.
                     unsafe { Some($subs(self, other)) }
                 }
+            )?
 
+            $(
                 #[inline(always)]
                 unsafe fn sum(counts: Self) -> usize {
                     // SAFETY: see above.
