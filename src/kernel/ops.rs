@@ -74,14 +74,12 @@ impl<V: Lanes<I>, I, const FLOAT: bool> Op<V, 2> for ReluBackward<V, I, FLOAT> {
 /// 0.72x and 0.84x. Counting a loop's first and last registers so took
 /// 0.97-1.14x the time (1.03-1.14x at 1 KiB of `f32` and `f16`), so a
 /// loop's count is as before (BENCHMARKS.md, session 17). An ISA without
-/// the population count uses the counters in either mode (`counted`).
+/// the population count uses the counters in either mode.
 pub(crate) struct ZeroCount<V, I, const SHORT: bool = false> {
     zero: V,
     counts: V,
     /// The counters the next register does not add to.
     other: V,
-    /// Whether a register went to the counters.
-    counted: bool,
     /// Lanes counted by population counts.
     lanes: usize,
     _lane: PhantomData<I>,
@@ -97,7 +95,6 @@ impl<V: Lanes<I>, I: bytemuck::Pod + Into<i64>, const SHORT: bool> ZeroCount<V, 
             zero,
             counts: zero,
             other: zero,
-            counted: false,
             lanes: 0,
             _lane: PhantomData,
         }
@@ -120,7 +117,6 @@ impl<V: Lanes<I>, I: bytemuck::Pod + Into<i64>, const SHORT: bool> ZeroCount<V, 
             self.counts = V::count_into(self.counts, zeros);
         }
         core::mem::swap(&mut self.counts, &mut self.other);
-        self.counted = true;
     }
 
     /// Counts the lanes of `zeros` whose bytes lie in `from..to`: the part of
@@ -139,13 +135,16 @@ impl<V: Lanes<I>, I: bytemuck::Pod + Into<i64>, const SHORT: bool> ZeroCount<V, 
     /// The CPU has the ISA of `V`.
     #[inline(always)]
     pub(crate) unsafe fn finish(self) -> usize {
-        if SHORT && !self.counted {
-            return self.lanes;
+        // SAFETY: forwarded from the caller. With `SHORT`, every register
+        // went to `lanes` where the ISA counts masks (asked of an empty
+        // mask), and none to the counters. A lane of the two counts together
+        // counts at most `MAX_REGISTERS` registers, so the add does not wrap.
+        unsafe {
+            if SHORT && V::mask_count(V::lanes_between(0, 0)).is_some() {
+                return self.lanes;
+            }
+            V::sum(self.counts.add(self.other))
         }
-        // SAFETY: forwarded from the caller. A lane of the two counts
-        // together counts at most `MAX_REGISTERS` registers, so the add
-        // does not wrap.
-        self.lanes + unsafe { V::sum(self.counts.add(self.other)) }
     }
 }
 

@@ -182,7 +182,7 @@ impl<V: Lanes<I>, I> Splats<V, I> {
                 return at_most_zero;
             }
             if let Some(key) = self.zero_key(x) {
-                return V::and_not(self.zero.eq(self.zero), x.gt(key));
+                return self.at_most(x, key);
             }
             V::either(self.clears(x), x.eq(self.zero))
         }
@@ -261,7 +261,15 @@ impl<V: Lanes<I>, I> Splats<V, I> {
     #[inline(always)]
     pub(crate) unsafe fn clears(&self, x: V) -> V::Mask {
         // SAFETY: the caller has the ISA.
-        unsafe { V::and_not(self.zero.eq(self.zero), x.gt(self.neg_inf)) }
+        unsafe { self.at_most(x, self.neg_inf) }
+    }
+
+    /// `x <= bound` as signed integers: `x > bound` negated (one compare on
+    /// AVX-512, where the compiler folds the two).
+    #[inline(always)]
+    unsafe fn at_most(&self, x: V, bound: V) -> V::Mask {
+        // SAFETY: the caller has the ISA.
+        unsafe { V::and_not(self.zero.eq(self.zero), x.gt(bound)) }
     }
 
     /// Any NaN replaced by the canonical one.
