@@ -48,9 +48,10 @@ pub(crate) const ALIGN_FROM: usize = 2048;
 /// output stream, a whole register at a time (no scalar loop):
 ///
 /// - at most [`SHORT`] registers: as [`short`] says, without a loop;
-/// - otherwise the first and the last full registers are computed first;
-///   then the registers in between run (unrolled by 4), from the first
-///   offset where `out` is aligned to `S::BYTES` if the stream has at least
+/// - otherwise the first full register is computed first; then the
+///   registers in between run ([`run`]: unrolled by 4, then one at a time,
+///   the last full register computed in between), from the first offset
+///   where `out` is aligned to `S::BYTES` if the stream has at least
 ///   [`ALIGN_FROM`] bytes (so that no store of the loop splits a cache line),
 ///   else right after the first; then the first and last registers are
 ///   stored. They may overlap the loop's.
@@ -65,7 +66,7 @@ pub(crate) const ALIGN_FROM: usize = 2048;
 ///
 /// Every input is read before the output is written at the same offset, and
 /// the first and last registers are computed from inputs read before any
-/// store, so `out` may equal one of the inputs, and `op` need not be
+/// store that overlaps them, so `out` may equal one of the inputs, and `op` need not be
 /// idempotent. `tally` sees every stored register once, with the part that is
 /// its own.
 ///
@@ -120,7 +121,6 @@ pub(crate) unsafe fn map_part<S: Stream, const N: usize>(
     unsafe {
         let last = bytes - S::BYTES;
         let first = op.apply(inputs.load_at(0));
-        let tail = op.apply(inputs.load_at(last));
         // Where the loop starts: for long streams the first offset after 0
         // where `out` is aligned (`BYTES` is a power of two), else right
         // after `first`, which covers everything before it either way.
@@ -130,8 +130,9 @@ pub(crate) unsafe fn map_part<S: Stream, const N: usize>(
         } else {
             S::BYTES
         };
-        // Non-temporal stores need the aligned loop.
-        let at = match stores {
+        // Non-temporal stores need the aligned loop. `tail` is the last
+        // register, computed by the loop.
+        let (at, tail) = match stores {
             Stores::Streamed if aligned => {
                 let at = run::<S, N, true>(inputs, out, start, last, op, tally, 0);
                 fence();
@@ -224,7 +225,20 @@ unsafe fn short<S: Stream, const N: usize>(
 /// (exclusive), 4 at a time (all 4 loaded, then all 4 stored) and then one
 /// at a time, prefetching up to `span` bytes from `out` ahead of the stores,
 /// which are non-temporal if `STREAM`; returns where it stopped (`start` if
-/// it did not run).
+/// it did not run) and the register at `last`, computed between the two
+/// loops: after the stores of the first, which end at or before `last`, and
+/// before those of the second, which may overlap it.
+///
+/// Not before the loop: an input written just before the call (by the layer
+/// before, or a copy) is still partly in the store queue, and a load that
+/// overlaps those stores without matching one waits until they reach the
+/// cache. The last register is such a load whenever the writer's stores were
+/// narrower, or not at the same offsets, and it overlaps the writer's last
+/// stores: loaded first, it waits for the whole input to be written, and the
+/// instructions after it cannot retire meanwhile (the likely cause). On the
+/// Zen 5 VM, 1,000 `f32` in place after `copy_from_slice`: 41.8 -> 29.6 ns;
+/// out of place from an input just copied, 1,000-2,000 `f32`: 0.90-0.94x the
+/// time; the same elsewhere (`BENCHMARKS.md`).
 ///
 /// Loading a group before storing it keeps each load ahead of the stores
 /// before it in the same group: a load that follows a store whose address
@@ -246,8 +260,8 @@ unsafe fn run<S: Stream, const N: usize, const STREAM: bool>(
     op: &impl Op<S::Reg, N>,
     tally: &mut impl Tally<S::Reg>,
     span: usize,
-) -> usize {
-    // SAFETY: every access is at `at < last`, a whole register inside the
+) -> (usize, S::Reg) {
+    // SAFETY: every access is at `at <= last`, a whole register inside the
     // streams (caller); with `STREAM`, `at` stays aligned (it moves by
     // `S::BYTES` from an aligned `start`).
     unsafe {
@@ -269,12 +283,13 @@ unsafe fn run<S: Stream, const N: usize, const STREAM: bool>(
             }
             from = inputs.on(from, UNROLL * b);
         }
+        let tail = op.apply(inputs.load_at(last));
         while inputs.offset(from) < last {
             let y = op.apply(inputs.load(from, 0));
             store::<S, STREAM>(y, out.add(inputs.offset(from)), tally);
             from = inputs.on(from, b);
         }
-        inputs.offset(from)
+        (inputs.offset(from), tail)
     }
 }
 
@@ -315,9 +330,9 @@ pub struct Cleared<M>(pub M);
 
 /// Applies `op` in place to the `bytes` bytes at `data` by storing `+0` into
 /// the lanes it clears and nothing into the others ([`Lanes::store_where`]):
-/// the first and the last registers, then the registers in between from the
-/// first aligned offset (unrolled by 4: all 4 loaded, then all 4 stored), as
-/// [`map`] runs an aligned stream. The order of the stores does not matter:
+/// the first register, then the registers in between from the first aligned
+/// offset (unrolled by 4: all 4 loaded, then all 4 stored, then one at a
+/// time, the last register in between), as [`map`] runs an aligned stream. The order of the stores does not matter:
 /// each lane is cleared or not from its own value, and a lane read again
 /// after it was cleared is `+0`, which `op` clears again or not, storing the
 /// same `+0` either way, so the overlapping registers need no care.
@@ -351,7 +366,6 @@ pub(crate) unsafe fn clear<V: Lanes<I>, I>(
         let zero = x.xor(x);
         let first = op.clears(x);
         zero.store_where(first, data);
-        let tail = clear_one(op, zero, data.add(last));
         let start = b - data.addr() % b;
         let mut at = start;
         while at + UNROLL * b <= last {
@@ -369,6 +383,7 @@ pub(crate) unsafe fn clear<V: Lanes<I>, I>(
             }
             at += UNROLL * b;
         }
+        let tail = clear_one(op, zero, data.add(last));
         while at < last {
             tally.whole(Cleared(clear_one(op, zero, data.add(at))));
             at += b;
