@@ -330,9 +330,11 @@ pub struct Cleared<M>(pub M);
 
 /// Applies `op` in place to the `bytes` bytes at `data` by storing `+0` into
 /// the lanes it clears and nothing into the others ([`Lanes::store_where`]):
-/// the first register, then the registers in between from the first aligned
-/// offset (unrolled by 4: all 4 loaded, then all 4 stored, then one at a
-/// time, the last register in between), as [`map`] runs an aligned stream. The order of the stores does not matter:
+/// the registers after the first from the first aligned offset (unrolled by
+/// 4: all 4 loaded, then all 4 stored, then one at a time, the last register
+/// in between), then the first, as [`map`] runs an aligned stream (the
+/// first's store last measured 0.96-1.0x the time on the Zen 5 VM, 16-bit
+/// count at 4,000-8,000 elements after a copy). The order of the stores does not matter:
 /// each lane is cleared or not from its own value, and a lane read again
 /// after it was cleared is `+0`, which `op` clears again or not, storing the
 /// same `+0` either way, so the overlapping registers need no care.
@@ -365,7 +367,6 @@ pub(crate) unsafe fn clear<V: Lanes<I>, I>(
         let x = V::load(data);
         let zero = x.xor(x);
         let first = op.clears(x);
-        zero.store_where(first, data);
         let start = b - data.addr() % b;
         let mut at = start;
         while at + UNROLL * b <= last {
@@ -388,6 +389,7 @@ pub(crate) unsafe fn clear<V: Lanes<I>, I>(
             tally.whole(Cleared(clear_one(op, zero, data.add(at))));
             at += b;
         }
+        zero.store_where(first, data);
         // The loop covered `start..at` (`start < last`: `bytes >= ALIGN_FROM`).
         tally.part(Cleared(first), 0, start);
         tally.part(Cleared(tail), at - last, b);
