@@ -188,7 +188,7 @@ fn report<T: BenchElement>(ops: &[&str]) -> (Vec<String>, Vec<(String, Table)>) 
             // In place, every column but the copy and the store limit runs on
             // a fresh copy of the input (a kernel re-run on its own output
             // would see no lane to clear), and the copy's time is subtracted.
-            let fresh = |name: &str| op == "inplace" && name != "copy" && name != "stores";
+            let fresh = |name: &str| op == "inplace" && name != "copy";
             let mut add = |name: &str, charted, run| {
                 let run = if fresh(name) {
                     on_fresh_copy(x, run)
