@@ -96,7 +96,7 @@ fn main() {
         "so ratios are of times: `naive` = fastest naive / crate, `copy` = copy / crate, `stores` = stores / crate, `count` = count / crate."
     );
     println!(
-        "In place, each call but the copy's and the stores' gets a fresh copy of the input, and the copy's time is subtracted."
+        "In place, each call but the copy's gets a fresh copy of the input (the stores' too: the same stores in flight), and the copy's time is subtracted."
     );
     let (names, tables) = report::<f32>(&OPS);
     report::<f16>(&OPS[..2]);
@@ -185,9 +185,10 @@ fn report<T: BenchElement>(ops: &[&str]) -> (Vec<String>, Vec<(String, Table)>) 
             let mut y = x.clone();
             let (x, dy) = (&x, &dy);
             let mut columns: Vec<Column<'_, T>> = Vec::new();
-            // In place, every column but the copy and the store limit runs on
-            // a fresh copy of the input (a kernel re-run on its own output
-            // would see no lane to clear), and the copy's time is subtracted.
+            // In place, every column but the copy runs on a fresh copy of the
+            // input (a kernel re-run on its own output would see no lane to
+            // clear; the store limit then has the copy's stores in flight, as
+            // the kernels do), and the copy's time is subtracted.
             let fresh = |name: &str| op == "inplace" && name != "copy";
             let mut add = |name: &str, charted, run| {
                 let run = if fresh(name) {

@@ -66,9 +66,9 @@ pub(crate) const ALIGN_FROM: usize = 2048;
 ///
 /// Every input is read before the output is written at the same offset, and
 /// the first and last registers are computed from inputs read before any
-/// store that overlaps them, so `out` may equal one of the inputs, and `op` need not be
-/// idempotent. `tally` sees every stored register once, with the part that is
-/// its own.
+/// store that overlaps them, so `out` may equal one of the inputs, and `op`
+/// need not be idempotent. `tally` sees every stored register once, with the
+/// part that is its own.
 ///
 /// # Safety
 /// Each input is readable and `out` writable for `bytes` bytes; the CPU has the
@@ -236,9 +236,10 @@ unsafe fn short<S: Stream, const N: usize>(
 /// narrower, or not at the same offsets, and it overlaps the writer's last
 /// stores: loaded first, it waits for the whole input to be written, and the
 /// instructions after it cannot retire meanwhile (the likely cause). On the
-/// Zen 5 VM, 1,000 `f32` in place after `copy_from_slice`: 41.8 -> 29.6 ns;
-/// out of place from an input just copied, 1,000-2,000 `f32`: 0.90-0.94x the
-/// time; the same elsewhere (`BENCHMARKS.md`).
+/// Zen 5 VM, 1,000 `f32` in place after `copy_from_slice`: 41.8 -> 29.1 ns;
+/// out of place from an input just copied, 1,000-4,000 `f32`: 0.84-0.93x the
+/// time, but about 1 ns more at 1 KiB (1.09-1.16x); other inputs 0.9-1.05x,
+/// or up to 1.3x with the code's placement (`BENCHMARKS.md`, session 19).
 ///
 /// Loading a group before storing it keeps each load ahead of the stores
 /// before it in the same group: a load that follows a store whose address
@@ -334,19 +335,20 @@ pub struct Cleared<M>(pub M);
 /// 4: all 4 loaded, then all 4 stored, then one at a time, the last register
 /// in between), then the first, as [`map`] runs an aligned stream (the
 /// first's store last measured 0.96-1.0x the time on the Zen 5 VM, 16-bit
-/// count at 4,000-8,000 elements after a copy). The order of the stores does not matter:
-/// each lane is cleared or not from its own value, and a lane read again
-/// after it was cleared is `+0`, which `op` clears again or not, storing the
-/// same `+0` either way, so the overlapping registers need no care.
-/// `tally` sees the cleared lanes of every register with the part that is
-/// its own, as in [`map`]. (For an `op` that clears `+0`, such as the zero
-/// count's, a lane cleared by one register and read again by another
-/// counts in the one that owns it, once.)
+/// count at 4,000-8,000 elements after a copy). The order of the stores does
+/// not matter: each lane is cleared or not from its own value, and a lane
+/// read again after it was cleared is `+0`, which `op` clears again or not,
+/// storing the same `+0` either way, so the overlapping registers need no
+/// care. `tally` sees the cleared lanes of every register with the part that
+/// is its own, as in [`map`]. (For an `op` that clears `+0`, such as the zero
+/// count's, a lane cleared by one register and read again by another counts
+/// in the one that owns it, once.)
 ///
 /// Where the masked store is one instruction (AVX-512), a register costs a
-/// load, a compare and the store, against a load, a compare, a zero-masking
-/// move and a store in [`map`]; [`clears_in_place`](super::memory::clears_in_place) says where that
-/// was measured to win.
+/// load, a compare and the store, against a load, a class pick (or a compare
+/// and a zero-masking move) and a store of every lane in [`map`];
+/// [`clears_in_place`](super::memory::clears_in_place) says where that was
+/// measured to win.
 ///
 /// # Safety
 /// `data` is readable and writable for `bytes >= ALIGN_FROM` bytes; the CPU
