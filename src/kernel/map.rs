@@ -239,7 +239,8 @@ unsafe fn short<S: Stream, const N: usize>(
 /// Zen 5 VM, 1,000 `f32` in place after `copy_from_slice`: 41.8 -> 29.1 ns;
 /// out of place from an input just copied, 1,000-4,000 `f32`: 0.84-0.93x the
 /// time, but about 1 ns more at 1 KiB (1.09-1.16x); other inputs 0.9-1.05x,
-/// or up to 1.3x with the code's placement (`BENCHMARKS.md`, session 19).
+/// or up to 1.3x with the code's placement, which moved the AVX2 backend's
+/// unchanged code by 0.86-1.16x too (`BENCHMARKS.md`, session 19).
 ///
 /// Loading a group before storing it keeps each load ahead of the stores
 /// before it in the same group: a load that follows a store whose address
