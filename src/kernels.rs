@@ -7,7 +7,7 @@
 use crate::element::{Element, Kind, WideFloat, Widen};
 use crate::kernel::ops::{BiasRelu, Clamp, FloatClamp, Leaky, Prelu, ReluBackward};
 use crate::kernel::shapes::{
-    broadcast, by_float, count, elementwise, float_compares, relu, with_sums,
+    broadcast, by_float, count, elementwise, float_compares, gradient, relu, with_sums,
 };
 use crate::kernel::steps::{Arith, Splats};
 use crate::kernel::{Layout, Plain, Register};
@@ -207,7 +207,7 @@ kernels! {
     /// `out = relu'(x) * dy`.
     ReluGradient(x, dy, out, len, p) {
         simd: by_float!(T, len, FLOAT => {
-            elementwise::<T, Plain<V>, 2>([x, dy], out, len, &ReluBackward::<_, _, FLOAT>(Splats::new(T::BITS)))
+            gradient::<T, Plain<V>>([x, dy], out, len, &ReluBackward::<_, _, FLOAT>(Splats::new(T::BITS)))
         }),
         scalar: scalar::each2(x, dy, out, len, scalar::relu_backward),
     }
@@ -247,9 +247,9 @@ kernels! {
     /// `out = clamp'(x, lo, hi) * dy`.
     ClampGradient(x, dy, out, len, p) {
         simd: if matches!(ClampForm::of(p, false), ClampForm::NonNegative) {
-            elementwise::<T, Plain<V>, 2>([x, dy], out, len, &clamp::<T, V, true>(p))
+            gradient::<T, Plain<V>>([x, dy], out, len, &clamp::<T, V, true>(p))
         } else {
-            elementwise::<T, Plain<V>, 2>([x, dy], out, len, &clamp::<T, V, false>(p))
+            gradient::<T, Plain<V>>([x, dy], out, len, &clamp::<T, V, false>(p))
         },
         scalar: scalar::each2(x, dy, out, len, |x, dy| scalar::clamp_backward(x, dy, p.lo, p.hi)),
     }

@@ -44,5 +44,7 @@ pub mod thresholds {
     pub fn stream_from() -> usize {
         crate::kernel::memory::stream_from()
     }
-    pub use crate::kernel::memory::{set_clears_in_place, set_prefetch_from, set_stream_from};
+    pub use crate::kernel::memory::{
+        set_clears_in_place, set_prefetch_from, set_separate_loads_from, set_stream_from,
+    };
 }

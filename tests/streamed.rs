@@ -2,9 +2,11 @@
 //! element type: the non-temporal stores of long outputs (used only where
 //! they were measured to win, for outputs of megabytes) and ReLU in place by
 //! masked stores of the lanes it clears (used only where measured, with
-//! AVX-512; other backends stand in with a load, select and store). This
-//! test binary turns both on for its whole process (the settings are global,
-//! hence a binary of its own), streaming from the least it can, the 2 KiB
+//! AVX-512; other backends stand in with a load, select and store); and the
+//! gradients with their inputs loaded separately (AVX-512, where measured;
+//! the same registers elsewhere). This test binary turns all three on for
+//! its whole process (the settings are global, hence a binary of its own),
+//! streaming from the least it can, the 2 KiB
 //! from which the loops' stores are aligned, so that the length, offset and
 //! channel checks of `tests/backends.rs` run their outputs through these
 //! loops on every CPU. `f32` and `f16` cover both ways a loop stores (whole
@@ -23,13 +25,17 @@ macro_rules! element_tests {
             use crate::common::table::Api;
             #[allow(unused_imports)]
             use relu_simd::half::{bf16, f16};
-            use relu_simd::thresholds::{set_clears_in_place, set_stream_from, stream_from};
+            use relu_simd::thresholds::{
+                set_clears_in_place, set_separate_loads_from, set_stream_from, stream_from,
+            };
 
-            /// Streams from [`ALIGN_FROM`] on and clears in place, then runs
+            /// Streams from [`ALIGN_FROM`] on, clears in place and loads the
+            /// gradients' inputs separately at every size, then runs
             /// `check` unless this CPU lacks the backend.
             fn run(check: impl FnOnce(Api)) {
                 set_stream_from(Some(0));
                 set_clears_in_place(Some(true));
+                set_separate_loads_from(Some(0));
                 assert_eq!(stream_from(), ALIGN_FROM);
                 if let Some(api) = crate::common::handle($backend).map(Api::Method) {
                     check(api);

@@ -86,6 +86,21 @@ pub trait Vector: Copy {
         unsafe { self.store(p) }
     }
 
+    /// `self`, as a register its operations must take as it is: a load that
+    /// produced it stays an instruction of its own. Where the ISA has
+    /// zero-masking moves (AVX-512) the compiler would otherwise merge a
+    /// load into the move that zeroes some of its lanes, a masked load that
+    /// cannot start before its mask is computed, so that a loop over memory
+    /// waits for one stream before it reads the other (see
+    /// [`SeparateLoads`](super::ops::SeparateLoads)). The default is `self`.
+    ///
+    /// # Safety
+    /// The CPU has this ISA.
+    #[inline(always)]
+    unsafe fn separate_load(self) -> Self {
+        self
+    }
+
     /// Loads the first `bytes < BYTES` bytes from `p`; the other lanes are zero.
     ///
     /// The default goes through a register-sized buffer on the stack; ISAs with

@@ -207,8 +207,32 @@ pub(crate) fn clears_in_place<V: Vector>(bytes: usize, from_align: bool) -> bool
         }
 }
 
-/// Decides [`prefetch_from`], [`prefetch_below`], [`stream_from`] and
-/// [`clears_in_place`] for this CPU, unless they were already decided.
+/// [`separate_loads`]' size: never until [`decide`].
+static SEPARATE_FROM: AtomicUsize = AtomicUsize::new(usize::MAX);
+
+/// Whether a gradient over outputs of `bytes` bytes takes its input
+/// registers as loaded ([`SeparateLoads`](super::ops::SeparateLoads)): from
+/// the size [`measured`] found on this CPU, never elsewhere, and never below
+/// `ALIGN_FROM`, so that short slices load no setting and the kernel's
+/// second copy has no short path (with one, 64-256 `f32` backward ran
+/// about 1.3 ns slower per call on the Zen 5 VM).
+#[inline(always)]
+pub(crate) fn separate_loads(bytes: usize) -> bool {
+    bytes >= super::map::ALIGN_FROM && bytes >= SEPARATE_FROM.load(Relaxed)
+}
+
+/// Sets the output bytes from which the gradients load their inputs
+/// separately (`usize::MAX`: never), or with `None` decides them again for
+/// this CPU. For the tests, as [`set_stream_from`]: the same registers
+/// either way, so results never depend on it.
+pub fn set_separate_loads_from(bytes: Option<usize>) {
+    decide();
+    SEPARATE_FROM.store(bytes.unwrap_or(measured().separate_loads_from), Relaxed);
+}
+
+/// Decides [`prefetch_from`], [`prefetch_below`], [`stream_from`],
+/// [`clears_in_place`] and [`separate_loads`] for this CPU, unless they were
+/// already decided.
 /// Racing threads store the same values.
 pub(crate) fn decide() {
     if !DECIDED.load(Relaxed) {
@@ -219,6 +243,7 @@ pub(crate) fn decide() {
         CLEARS.store(m.clears, Relaxed);
         CLEARS_FROM.store(m.clears_from, Relaxed);
         CLEARS_BELOW.store(m.clears_below, Relaxed);
+        SEPARATE_FROM.store(m.separate_loads_from, Relaxed);
         DECIDED.store(true, Relaxed);
     }
 }
@@ -265,6 +290,9 @@ struct Measured {
     clears_from: usize,
     /// Bytes from which it no longer applies (`usize::MAX`: no bound).
     clears_below: usize,
+    /// Output bytes from which the gradients load their inputs separately
+    /// (`usize::MAX`: never).
+    separate_loads_from: usize,
 }
 
 /// What won on this CPU, by its [`Model`].
@@ -351,6 +379,16 @@ struct Measured {
 ///   (2-8 KB): 0.71-0.95x the time.
 /// - Every other CPU, Cascade Lake and Zen 4 included: never, until
 ///   measured.
+///
+/// Gradients with their input registers as loaded ([`separate_loads`]):
+///
+/// - AMD family 1Ah (Zen 5): from 4 MiB of output. Measured on the same VM,
+///   2026-12-07 (session 20), as [`SeparateLoads`](super::ops::SeparateLoads)
+///   says: from there on 0.48-1.06x the time (1.02-1.06x only for
+///   `relu_backward` at 6-8 MB with every buffer aligned alike), below it
+///   0.93-1.06x.
+/// - Every other CPU: never, until measured (a masked load is what the
+///   kernels did before; only AVX-512 has one).
 fn measured() -> Measured {
     match crate::cpu::model() {
         Model::Zen3 => Measured {
@@ -360,6 +398,7 @@ fn measured() -> Measured {
             clears: NEVER,
             clears_from: super::map::ALIGN_FROM,
             clears_below: usize::MAX,
+            separate_loads_from: usize::MAX,
         },
         Model::Zen5 => Measured {
             prefetch_from: usize::MAX,
@@ -368,6 +407,7 @@ fn measured() -> Measured {
             clears: MASKED_STORES,
             clears_from: 8 << 10,
             clears_below: 16 << 20,
+            separate_loads_from: 4 << 20,
         },
         Model::SapphireRapids => Measured {
             prefetch_from: 32 << 10,
@@ -376,6 +416,7 @@ fn measured() -> Measured {
             clears: MASKED_STORES,
             clears_from: super::map::ALIGN_FROM,
             clears_below: usize::MAX,
+            separate_loads_from: usize::MAX,
         },
         Model::Other => Measured {
             prefetch_from: PREFETCH_FROM,
@@ -384,6 +425,7 @@ fn measured() -> Measured {
             clears: NEVER,
             clears_from: super::map::ALIGN_FROM,
             clears_below: usize::MAX,
+            separate_loads_from: usize::MAX,
         },
     }
 }

@@ -3,7 +3,7 @@
 //! the ISA of `V`, which the kernels that build them have (every constructor
 //! is `unsafe` for that reason).
 
-use super::isa::{Float, Lanes, Register};
+use super::isa::{Float, Lanes, Register, Vector};
 use super::map::{Clear, Cleared, Op, Tally};
 use super::rows::RowOp;
 use super::steps::{Arith, Splats};
@@ -53,6 +53,36 @@ impl<V: Lanes<I>, I, const FLOAT: bool> Op<V, 2> for ReluBackward<V, I, FLOAT> {
     unsafe fn apply(&self, [x, dy]: [V; 2]) -> V {
         // SAFETY: the caller has the ISA.
         unsafe { self.0.pass_by::<FLOAT>(dy, x) }
+    }
+}
+
+/// `op` with each input register taken as loaded ([`Vector::separate_load`]),
+/// for the gradients that zero `dy`'s lanes by a mask computed from `x`:
+/// with AVX-512 the compiler makes that a masked load of `dy`, which waits
+/// for `x`'s load and compare, so over memory the `dy` stream is read only
+/// as `x` arrives. Loaded on its own, `dy` is read alongside `x`, for a
+/// zero-masking move more. On the Zen 5 VM, `f32` with the AVX-512 backend,
+/// 2026-12-07 (session 20), the same run switching it: `relu_backward`
+/// 0.71-0.81x the time from 16 MB of output to 256 MB (64,000,000
+/// elements: 19.2 -> 13.8 ms), 0.75-0.97x at 9-12 MB, 0.89-1.06x at 6-8 MB
+/// (by the buffers' alignment); `relu6_backward`, whose mask takes more
+/// steps, 0.48-0.56x from 16 MB, 0.70-0.93x at 6-10 MB; both 0.93-1.06x
+/// from 32 KB to 4 MB (where the streams stay in the L3, and a `dy` read
+/// after its mask sometimes gained), so kernels take it only as
+/// [`separate_loads`](super::memory::separate_loads) says.
+pub(crate) struct SeparateLoads<'a, O>(pub(crate) &'a O);
+
+impl<V: Vector, O: Op<V, N>, const N: usize> Op<V, N> for SeparateLoads<'_, O> {
+    #[inline(always)]
+    unsafe fn apply(&self, mut x: [V; N]) -> V {
+        // SAFETY: the caller has the ISA. (A loop, not a closure: a closure
+        // is a function without the kernel's target features.)
+        unsafe {
+            for v in &mut x {
+                *v = v.separate_load();
+            }
+            self.0.apply(x)
+        }
     }
 }
 

@@ -13,8 +13,8 @@
 use super::inputs::{Repeating, UNROLL};
 use super::isa::Register;
 use super::map::{ALIGN_FROM, Op, clear, is_short, map, map_part};
-use super::memory::{Stores, clears_in_place};
-use super::ops::{Canonical, Relu, ReluZeros, ZeroCount};
+use super::memory::{Stores, clears_in_place, separate_loads};
+use super::ops::{Canonical, Relu, ReluZeros, SeparateLoads, ZeroCount};
 use super::rows::{RowOp, accumulate_rows};
 use super::steps::Splats;
 use super::stream::{Layout, Plain, Stream};
@@ -41,6 +41,29 @@ pub(crate) unsafe fn elementwise<T: Layout, S: Stream, const N: usize>(
             op,
             &mut (),
         )
+    }
+}
+
+/// A gradient `op` over `x` and `dy` (`len` elements of `T`) to `out`, as
+/// [`elementwise`], with its inputs loaded separately where
+/// [`separate_loads`] says so.
+///
+/// # Safety
+/// See the module docs.
+#[inline(always)]
+pub(crate) unsafe fn gradient<T: Layout, S: Stream>(
+    inputs: [*const T; 2],
+    out: *mut T,
+    len: usize,
+    op: &impl Op<S::Reg, 2>,
+) {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        if separate_loads(len * size_of::<T>()) {
+            elementwise::<T, S, 2>(inputs, out, len, &SeparateLoads(op))
+        } else {
+            elementwise::<T, S, 2>(inputs, out, len, op)
+        }
     }
 }
 

@@ -37,6 +37,12 @@ impl Vector for __m512i {
     }
 
     #[inline(always)]
+    unsafe fn separate_load(self) -> Self {
+        // SAFETY: the caller guarantees AVX-512F.
+        unsafe { opaque(self) }
+    }
+
+    #[inline(always)]
     unsafe fn load_partial(p: *const u8, bytes: usize) -> Self {
         // SAFETY: the caller guarantees AVX-512BW and `bytes < 64` readable
         // bytes at `p`; the mask selects exactly those.
@@ -80,6 +86,32 @@ impl Vector for __m512i {
         // SAFETY: the caller guarantees AVX-512F.
         unsafe { _mm512_xor_si512(self, other) }
     }
+}
+
+/// `v`, through an empty `asm!` block that the compiler must assume reads
+/// and rewrites the register: it cannot merge the load that produced `v`
+/// into an instruction after it. No instruction is emitted (an
+/// `#[inline]` function rather than `#[inline(always)]`, which target
+/// features exclude; it inlines into the AVX-512 kernels, which have the
+/// feature). Miri, which runs no `asm!`, gets `v`.
+///
+/// # Safety
+/// The CPU has AVX-512F.
+#[target_feature(enable = "avx512f")]
+#[inline]
+unsafe fn opaque(v: __m512i) -> __m512i {
+    #[cfg(not(miri))]
+    {
+        let mut v = v;
+        // SAFETY: the block is empty: it emits nothing, touches no memory,
+        // stack or flags, and leaves the register as it was.
+        unsafe {
+            core::arch::asm!("/* {0} */", inout(zmm_reg) v, options(pure, nomem, nostack, preserves_flags));
+        }
+        v
+    }
+    #[cfg(miri)]
+    v
 }
 
 /// The mask of the first `bytes < 64` bytes.
