@@ -214,8 +214,8 @@ static SEPARATE_FROM: AtomicUsize = AtomicUsize::new(usize::MAX);
 /// registers as loaded ([`SeparateLoads`](super::ops::SeparateLoads)): from
 /// the size [`measured`] found on this CPU, never elsewhere, and never below
 /// `ALIGN_FROM`, so that short slices load no setting and the kernel's
-/// second copy has no short path (with one, 64-256 `f32` backward ran
-/// about 1.3 ns slower per call on the Zen 5 VM).
+/// second copy has no short path (without this bound, 16-256 `f32`
+/// backward took 0.3-2.3 ns more per call on the Zen 5 VM, three builds).
 #[inline(always)]
 pub(crate) fn separate_loads(bytes: usize) -> bool {
     bytes >= super::map::ALIGN_FROM && bytes >= SEPARATE_FROM.load(Relaxed)
@@ -382,11 +382,13 @@ struct Measured {
 ///
 /// Gradients with their input registers as loaded ([`separate_loads`]):
 ///
-/// - AMD family 1Ah (Zen 5): from 4 MiB of output. Measured on the same VM,
-///   2026-12-07 (session 20), as [`SeparateLoads`](super::ops::SeparateLoads)
-///   says: from there on 0.48-1.06x the time (1.02-1.06x only for
-///   `relu_backward` at 6-8 MB with every buffer aligned alike), below it
-///   0.93-1.06x.
+/// - AMD family 1Ah (Zen 5): from 8 MiB of output. Measured on the same
+///   VM, 2026-12-07 (session 20), as [`SeparateLoads`](super::ops::SeparateLoads)
+///   says: from 9 MB on 0.48-0.98x the time. From 4 MiB it would gain
+///   0.85-0.93x for `relu6_backward` and for `relu_backward` on buffers at
+///   different offsets in their cache lines, but `relu_backward` on
+///   buffers that share one (as an allocator places large buffers) took
+///   1.00-1.07x the time at 6-8 MB, in two runs.
 /// - Every other CPU: never, until measured (a masked load is what the
 ///   kernels did before; only AVX-512 has one).
 fn measured() -> Measured {
@@ -407,7 +409,7 @@ fn measured() -> Measured {
             clears: MASKED_STORES,
             clears_from: 8 << 10,
             clears_below: 16 << 20,
-            separate_loads_from: 4 << 20,
+            separate_loads_from: 8 << 20,
         },
         Model::SapphireRapids => Measured {
             prefetch_from: 32 << 10,

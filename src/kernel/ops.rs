@@ -64,11 +64,12 @@ impl<V: Lanes<I>, I, const FLOAT: bool> Op<V, 2> for ReluBackward<V, I, FLOAT> {
 /// zero-masking move more. On the Zen 5 VM, `f32` with the AVX-512 backend,
 /// 2026-12-07 (session 20), the same run switching it: `relu_backward`
 /// 0.71-0.81x the time from 16 MB of output to 256 MB (64,000,000
-/// elements: 19.2 -> 13.8 ms), 0.75-0.97x at 9-12 MB, 0.89-1.06x at 6-8 MB
-/// (by the buffers' alignment); `relu6_backward`, whose mask takes more
-/// steps, 0.48-0.56x from 16 MB, 0.70-0.93x at 6-10 MB; both 0.93-1.06x
-/// from 32 KB to 4 MB (where the streams stay in the L3, and a `dy` read
-/// after its mask sometimes gained), so kernels take it only as
+/// elements: 19.2 -> 13.8 ms), 0.75-0.98x at 9-12 MB, 0.89-1.07x at 6-8 MB
+/// (by the buffers' offsets in their cache lines); `relu6_backward`, whose
+/// mask takes more steps, 0.48-0.56x from 16 MB, 0.70-0.93x at 6-10 MB;
+/// both 0.93-1.06x from 32 KB to 4 MB (where the streams stay in the L3,
+/// and a `dy` read after its mask sometimes gained), so kernels take it
+/// only as
 /// [`separate_loads`](super::memory::separate_loads) says.
 pub(crate) struct SeparateLoads<'a, O>(pub(crate) &'a O);
 
