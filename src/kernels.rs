@@ -267,7 +267,7 @@ kernels! {
     }
     /// `out = prelu'(x, slopes) * dy`, and the slopes' gradient added to the sums.
     PreluGradient(x, dy, out, len, p) {
-        simd: with_sums::<T, V, 1>([x, dy], [p.channel], out, len, p.channels, p.sums, &Prelu(Arith::new())),
+        simd: with_sums::<T, V, 1, false>([x, dy], [p.channel], out, len, p.channels, p.sums, &Prelu(Arith::new())),
         scalar: scalar::prelu_backward(x, dy, out, len, p.channel, p.channels, p.sums),
     }
     /// `out = relu(x + bias)`.
@@ -281,7 +281,7 @@ kernels! {
     }
     /// `out = relu_backward(y, dy)` from the output `y`, and `out` added to the sums.
     BiasReluGradient(x, dy, out, len, p) {
-        simd: with_sums::<T, V, 0>([x, dy], [], out, len, p.channels, p.sums, &BiasRelu(Arith::new())),
+        simd: with_sums::<T, V, 0, true>([x, dy], [], out, len, p.channels, p.sums, &BiasRelu(Arith::new())),
         scalar: scalar::bias_relu_backward(x, dy, out, len, p.channels, p.sums),
     }
 }

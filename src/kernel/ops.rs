@@ -87,6 +87,23 @@ impl<V: Vector, O: Op<V, N>, const N: usize> Op<V, N> for SeparateLoads<'_, O> {
     }
 }
 
+/// The same for the row inputs of a gradient with per-channel sums (the
+/// per-channel operands, read again for every row, are in the cache).
+impl<V: Vector, O: RowOp<V, N, M>, const N: usize, const M: usize> RowOp<V, N, M>
+    for SeparateLoads<'_, O>
+{
+    #[inline(always)]
+    unsafe fn apply(&self, mut rows: [V; N], channels: [V; M], sum: V) -> (V, V) {
+        // SAFETY: the caller has the ISA. (A loop, as above.)
+        unsafe {
+            for v in &mut rows {
+                *v = v.separate_load();
+            }
+            self.0.apply(rows, channels, sum)
+        }
+    }
+}
+
 /// Counts the lanes of stored registers that are `+0` (all bits zero), or
 /// the lanes `clear` stored `+0` into, in two registers of per-lane counters
 /// taken in turn: a masked add of one per register (after a compare, for a
