@@ -4,10 +4,10 @@
 //! masked stores of the lanes it clears (used only where measured, with
 //! AVX-512; other backends stand in with a load, select and store); and the
 //! gradients with their inputs loaded separately (AVX-512, where measured;
-//! the same registers elsewhere). This test binary turns all three on for
-//! its whole process (the settings are global, hence a binary of its own),
-//! streaming from the least it can, the 2 KiB
-//! from which the loops' stores are aligned, so that the length, offset and
+//! other backends have no masked loads, so no choice). This test binary
+//! turns all three on for its whole process (the settings are global, hence
+//! a binary of its own), streaming from the least it can, the 2 KiB from
+//! which the loops' stores are aligned, so that the length, offset and
 //! channel checks of `tests/backends.rs` run their outputs through these
 //! loops on every CPU. `f32` and `f16` cover both ways a loop stores (whole
 //! registers; 16-bit halves of 32-bit lanes; in place, 32- and 16-bit lanes),

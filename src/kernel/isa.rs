@@ -62,6 +62,12 @@ pub trait Vector: Copy {
     /// rather than its default load, select and store.
     const MASKED_STORES: bool = false;
 
+    /// Whether the ISA has masked loads, into which the compiler may merge a
+    /// load and the zero-masking move after it (AVX-512), as
+    /// [`separate_load`](Vector::separate_load) prevents; without them that
+    /// is `self`, and the kernels make no choice.
+    const MASKED_LOADS: bool = false;
+
     /// Loads `BYTES` bytes from `p` (no alignment needed).
     ///
     /// # Safety

@@ -210,15 +210,17 @@ pub(crate) fn clears_in_place<V: Vector>(bytes: usize, from_align: bool) -> bool
 /// [`separate_loads`]' size: never until [`decide`].
 static SEPARATE_FROM: AtomicUsize = AtomicUsize::new(usize::MAX);
 
-/// Whether a gradient over outputs of `bytes` bytes takes its input
-/// registers as loaded ([`SeparateLoads`](super::ops::SeparateLoads)): from
-/// the size [`measured`] found on this CPU, never elsewhere, and never below
-/// `ALIGN_FROM`, so that short slices load no setting and the kernel's
-/// second copy has no short path (without this bound, 16-256 `f32`
-/// backward took 0.3-2.3 ns more per call on the Zen 5 VM, three builds).
+/// Whether a gradient over outputs of `bytes` bytes with registers `V`
+/// takes its input registers as loaded
+/// ([`SeparateLoads`](super::ops::SeparateLoads)): with the ISAs that have
+/// masked loads, from the size [`measured`] found on this CPU, never
+/// elsewhere, and never below `ALIGN_FROM`, so that short slices load no
+/// setting and the kernel's second copy has no short path (without this
+/// bound, 16-256 `f32` backward took 0.3-2.3 ns more per call on the Zen 5
+/// VM, three builds).
 #[inline(always)]
-pub(crate) fn separate_loads(bytes: usize) -> bool {
-    bytes >= super::map::ALIGN_FROM && bytes >= SEPARATE_FROM.load(Relaxed)
+pub(crate) fn separate_loads<V: Vector>(bytes: usize) -> bool {
+    V::MASKED_LOADS && bytes >= super::map::ALIGN_FROM && bytes >= SEPARATE_FROM.load(Relaxed)
 }
 
 /// Sets the output bytes from which the gradients load their inputs

@@ -59,7 +59,7 @@ pub(crate) unsafe fn gradient<T: Layout, S: Stream>(
 ) {
     // SAFETY: forwarded from the caller.
     unsafe {
-        if separate_loads(len * size_of::<T>()) {
+        if separate_loads::<S::Reg>(len * size_of::<T>()) {
             elementwise::<T, S, 2>(inputs, out, len, &SeparateLoads(op))
         } else {
             elementwise::<T, S, 2>(inputs, out, len, op)
@@ -306,7 +306,7 @@ pub(crate) unsafe fn with_sums<T: Layout, V: Register<T>, const M: usize, const 
     unsafe {
         if len > 0 {
             let rows = len / channels;
-            if MASKS_DY && separate_loads(len * size_of::<T>()) {
+            if MASKS_DY && separate_loads::<V>(len * size_of::<T>()) {
                 let op = &SeparateLoads(op);
                 accumulate_rows::<T, V, 2, M>(inputs, params, dx, rows, channels, sums, op);
             } else {

@@ -16,6 +16,7 @@ use core::arch::x86_64::*;
 impl Vector for __m512i {
     const BYTES: usize = 64;
     const MASKED_STORES: bool = true;
+    const MASKED_LOADS: bool = true;
 
     #[inline(always)]
     unsafe fn load(p: *const u8) -> Self {
