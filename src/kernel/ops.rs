@@ -60,18 +60,16 @@ impl<V: Lanes<I>, I, const FLOAT: bool> Op<V, 2> for ReluBackward<V, I, FLOAT> {
 /// for the gradients that zero `dy`'s lanes by a mask computed from `x`:
 /// with AVX-512 the compiler makes that a masked load of `dy`, which waits
 /// for `x`'s load and compare, so over memory the `dy` stream is read only
-/// as `x` arrives. Loaded on its own, `dy` is read alongside `x`, for a
-/// zero-masking move more. On the Zen 5 VM, `f32` with the AVX-512 backend,
-/// 2026-12-07 (session 20), the same run switching it: `relu_backward`
+/// as `x` arrives. Loaded on its own, `dy` is read alongside `x`, for one
+/// zero-masking move more. On the Zen 5 VM, the AVX-512 backend, 2026-12-07
+/// (session 20), the same run switching it: `relu_backward` on `f32`
 /// 0.71-0.81x the time from 16 MB of output to 256 MB (64,000,000
 /// elements: 19.2 -> 13.8 ms), 0.75-0.98x at 9-12 MB, 0.89-1.07x at 6-8 MB
-/// (by the buffers' offsets in their cache lines); `relu6_backward`, whose
-/// mask takes more steps, 0.48-0.56x from 16 MB, 0.70-0.93x at 6-10 MB;
-/// `relu_backward` on `f16` and `bf16` 0.71-0.73x at 256 MB, 0.88-0.94x at
-/// 16 MB;
-/// both 0.93-1.06x from 32 KB to 4 MB (where the streams stay in the L3,
-/// and a `dy` read after its mask sometimes gained), so kernels take it
-/// only as
+/// (by the buffers' offsets in their cache lines), and on `f16` and `bf16`
+/// 0.71-0.73x at 256 MB, 0.88-0.94x at 16 MB; `relu6_backward`, whose mask
+/// takes more steps, 0.48-0.56x from 16 MB, 0.70-0.93x at 6-10 MB; both
+/// 0.93-1.06x from 32 KB to 4 MB (where the streams stay in the L3, and a
+/// `dy` read after its mask sometimes gained), so kernels take it only as
 /// [`separate_loads`](super::memory::separate_loads) says.
 pub(crate) struct SeparateLoads<'a, O>(pub(crate) &'a O);
 
