@@ -7,7 +7,7 @@
 use crate::element::{Element, Kind, WideFloat, Widen};
 use crate::kernel::ops::{BiasRelu, Clamp, FloatClamp, Leaky, Prelu, ReluBackward};
 use crate::kernel::shapes::{
-    broadcast, by_float, count, elementwise, float_compares, gradient, relu, with_sums,
+    broadcast, by_float, count, elementwise, float_compares, relu, with_sums,
 };
 use crate::kernel::steps::{Arith, Splats};
 use crate::kernel::{Layout, Plain, Register};
@@ -207,7 +207,7 @@ kernels! {
     /// `out = relu'(x) * dy`.
     ReluGradient(x, dy, out, len, p) {
         simd: by_float!(T, len, FLOAT => {
-            gradient::<T, Plain<V>>([x, dy], out, len, &ReluBackward::<_, _, FLOAT>(Splats::new(T::BITS)))
+            elementwise::<T, Plain<V>, 2>([x, dy], out, len, &ReluBackward::<_, _, FLOAT>(Splats::new(T::BITS)))
         }),
         scalar: scalar::each2(x, dy, out, len, scalar::relu_backward),
     }
@@ -247,9 +247,9 @@ kernels! {
     /// `out = clamp'(x, lo, hi) * dy`.
     ClampGradient(x, dy, out, len, p) {
         simd: if matches!(ClampForm::of(p, false), ClampForm::NonNegative) {
-            gradient::<T, Plain<V>>([x, dy], out, len, &clamp::<T, V, true>(p))
+            elementwise::<T, Plain<V>, 2>([x, dy], out, len, &clamp::<T, V, true>(p))
         } else {
-            gradient::<T, Plain<V>>([x, dy], out, len, &clamp::<T, V, false>(p))
+            elementwise::<T, Plain<V>, 2>([x, dy], out, len, &clamp::<T, V, false>(p))
         },
         scalar: scalar::each2(x, dy, out, len, |x, dy| scalar::clamp_backward(x, dy, p.lo, p.hi)),
     }
@@ -267,7 +267,7 @@ kernels! {
     }
     /// `out = prelu'(x, slopes) * dy`, and the slopes' gradient added to the sums.
     PreluGradient(x, dy, out, len, p) {
-        simd: with_sums::<T, V, 1, false>([x, dy], [p.channel], out, len, p.channels, p.sums, &Prelu(Arith::new())),
+        simd: with_sums::<T, V, 1, _>([x, dy], [p.channel], out, len, p.channels, p.sums, &Prelu(Arith::new())),
         scalar: scalar::prelu_backward(x, dy, out, len, p.channel, p.channels, p.sums),
     }
     /// `out = relu(x + bias)`.
@@ -281,7 +281,7 @@ kernels! {
     }
     /// `out = relu_backward(y, dy)` from the output `y`, and `out` added to the sums.
     BiasReluGradient(x, dy, out, len, p) {
-        simd: with_sums::<T, V, 0, true>([x, dy], [], out, len, p.channels, p.sums, &BiasRelu(Arith::new())),
+        simd: with_sums::<T, V, 0, _>([x, dy], [], out, len, p.channels, p.sums, &BiasRelu(Arith::new())),
         scalar: scalar::bias_relu_backward(x, dy, out, len, p.channels, p.sums),
     }
 }

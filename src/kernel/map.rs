@@ -13,6 +13,14 @@ use super::stream::Stream;
 /// is a function of its own, without the kernel's target features, so the
 /// intrinsics inside it would not inline.
 pub trait Op<V, const N: usize> {
+    /// Whether the output is an input with lanes zeroed by a mask computed
+    /// from another input (the ReLU-like gradients), which AVX-512 code
+    /// would read by a masked load that waits for the mask; the kernels then
+    /// load the inputs separately where
+    /// [`separate_loads`](super::memory::separate_loads) says so
+    /// ([`SeparateLoads`](super::ops::SeparateLoads)).
+    const MASKS_AN_INPUT: bool = false;
+
     /// # Safety
     /// The CPU has the ISA of `V`.
     unsafe fn apply(&self, x: [V; N]) -> V;

@@ -13,6 +13,10 @@ use core::mem::MaybeUninit;
 /// per-channel registers and an accumulator to an output and a new
 /// accumulator.
 pub trait RowOp<V, const N: usize, const M: usize> {
+    /// As [`Op::MASKS_AN_INPUT`](super::map::Op::MASKS_AN_INPUT), for the
+    /// row inputs.
+    const MASKS_AN_INPUT: bool = false;
+
     /// # Safety
     /// The CPU has the ISA of `V`.
     unsafe fn apply(&self, rows: [V; N], channels: [V; M], sum: V) -> (V, V);

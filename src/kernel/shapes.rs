@@ -21,7 +21,9 @@ use super::stream::{Layout, Plain, Stream};
 use crate::element::{Element, Kind};
 use core::mem::MaybeUninit;
 
-/// `op` over `N` input streams of `len` elements of `T`, to `out`.
+/// `op` over `N` input streams of `len` elements of `T`, to `out`; with
+/// the inputs loaded separately if `op` masks an input
+/// ([`Op::MASKS_AN_INPUT`]) where [`separate_loads`] says so.
 ///
 /// # Safety
 /// See the module docs.
@@ -32,39 +34,21 @@ pub(crate) unsafe fn elementwise<T: Layout, S: Stream, const N: usize>(
     len: usize,
     op: &impl Op<S::Reg, N>,
 ) {
+    let (inputs, out, bytes) = (inputs.map(|p| p.cast()), out.cast(), len * size_of::<T>());
     // SAFETY: forwarded from the caller.
     unsafe {
-        map::<S, N>(
-            inputs.map(|p| p.cast()),
-            out.cast(),
-            len * size_of::<T>(),
-            op,
-            &mut (),
-        )
+        if masks_an_input(op) && separate_loads::<S::Reg>(bytes) {
+            map::<S, N>(inputs, out, bytes, &SeparateLoads(op), &mut ())
+        } else {
+            map::<S, N>(inputs, out, bytes, op, &mut ())
+        }
     }
 }
 
-/// A gradient `op` over `x` and `dy` (`len` elements of `T`) to `out`, as
-/// [`elementwise`], with its inputs loaded separately where
-/// [`separate_loads`] says so.
-///
-/// # Safety
-/// See the module docs.
+/// [`Op::MASKS_AN_INPUT`] of `op`'s type.
 #[inline(always)]
-pub(crate) unsafe fn gradient<T: Layout, S: Stream>(
-    inputs: [*const T; 2],
-    out: *mut T,
-    len: usize,
-    op: &impl Op<S::Reg, 2>,
-) {
-    // SAFETY: forwarded from the caller.
-    unsafe {
-        if separate_loads::<S::Reg>(len * size_of::<T>()) {
-            elementwise::<T, S, 2>(inputs, out, len, &SeparateLoads(op))
-        } else {
-            elementwise::<T, S, 2>(inputs, out, len, op)
-        }
-    }
+fn masks_an_input<V, O: Op<V, N>, const N: usize>(_: &O) -> bool {
+    O::MASKS_AN_INPUT
 }
 
 /// `out = relu(src)`: in place by storing only the lanes it clears where
@@ -280,33 +264,28 @@ pub(crate) unsafe fn broadcast<T: Layout, S: Stream>(
 }
 
 /// A gradient with per-channel sums: `op` over the rows of `inputs` (`len`
-/// elements, rows of `channels`) with the per-channel `params`, then the
-/// sums' NaNs canonicalised. `MASKS_DY`: `op` zeroes lanes of `dy` by a mask
-/// of the other input, as [`gradient`]'s ops do; its row inputs are then
-/// loaded separately where [`separate_loads`] says so (on the Zen 5 VM,
-/// the same run switching it, `f32` with 64 channels: `bias_relu_backward`
-/// 0.68-0.78x the time from 10 MB of output to 256 MB, 0.89-0.94x at 6-8
-/// MB, 1.06-1.10x at 0.5-1 MB; with 1,000 channels 0.94-0.95x at 16 and
-/// 256 MB; `prelu_backward`, which uses `dy` twice and so never had it
-/// merged into a masked load, 0.97-1.05x, so it keeps its loads).
+/// elements, rows of `channels`) with the per-channel `params`, with its
+/// row inputs loaded separately if `op` masks one
+/// ([`RowOp::MASKS_AN_INPUT`]) where [`separate_loads`] says so, then the
+/// sums' NaNs canonicalised.
 ///
 /// # Safety
 /// See the module docs.
 #[inline(always)]
-pub(crate) unsafe fn with_sums<T: Layout, V: Register<T>, const M: usize, const MASKS_DY: bool>(
+pub(crate) unsafe fn with_sums<T: Layout, V: Register<T>, const M: usize, O: RowOp<V, 2, M>>(
     inputs: [*const T; 2],
     params: [*const T; M],
     dx: *mut T,
     len: usize,
     channels: usize,
     sums: *mut T::Wide,
-    op: &impl RowOp<V, 2, M>,
+    op: &O,
 ) {
     // SAFETY: forwarded from the caller.
     unsafe {
         if len > 0 {
             let rows = len / channels;
-            if MASKS_DY && separate_loads::<V>(len * size_of::<T>()) {
+            if O::MASKS_AN_INPUT && separate_loads::<V>(len * size_of::<T>()) {
                 let op = &SeparateLoads(op);
                 accumulate_rows::<T, V, 2, M>(inputs, params, dx, rows, channels, sums, op);
             } else {
