@@ -2,6 +2,7 @@
 //! streams at the output's offset, or, for an operand that repeats, in a
 //! pattern at the offset modulo its period.
 
+use super::memory::prefetch_lines;
 use super::stream::Stream;
 
 /// Registers per step of the loops of `map.rs` (which write the four
@@ -50,6 +51,12 @@ pub(crate) trait Inputs<S: Stream, const N: usize>: Copy {
     /// Each input is readable for `bytes` bytes; the CPU has the ISA of
     /// `S::Reg`.
     unsafe fn load_partial(self, bytes: usize) -> [S::Reg; N];
+
+    /// Prefetches into L2 the lines `ahead` bytes past the `bytes` bytes at
+    /// `from` in each input stream (not a repeating pattern, which stays in
+    /// the cache), kept below `span` bytes from the stream's start; nothing
+    /// if `ahead` is 0. A hint: no promise about the addresses is needed.
+    fn prefetch(self, from: Self::At, bytes: usize, ahead: usize, span: usize);
 }
 
 /// The input streams, each read at the output's offset.
@@ -81,6 +88,15 @@ impl<S: Stream, const N: usize> Inputs<S, N> for [*const u8; N] {
     unsafe fn load_partial(self, bytes: usize) -> [S::Reg; N] {
         // SAFETY: forwarded from the caller.
         self.map(|p| unsafe { S::load_partial(p, bytes) })
+    }
+
+    #[inline(always)]
+    fn prefetch(self, from: usize, bytes: usize, ahead: usize, span: usize) {
+        if ahead != 0 {
+            for p in self {
+                prefetch_lines::<true>(p, from, bytes, ahead, span);
+            }
+        }
     }
 }
 
@@ -158,6 +174,11 @@ impl<S: Stream, const ONE_STEP: bool> Inputs<S, 2> for Repeating<ONE_STEP> {
                 S::load(self.pattern.add(w + k)),
             ]
         }
+    }
+
+    #[inline(always)]
+    fn prefetch(self, (at, _): (usize, usize), bytes: usize, ahead: usize, span: usize) {
+        <[*const u8; 1] as Inputs<S, 1>>::prefetch([self.stream], at, bytes, ahead, span);
     }
 
     #[inline(always)]

@@ -141,15 +141,18 @@ pub(crate) unsafe fn map_part<S: Stream, const N: usize>(
         // Non-temporal stores need the aligned loop. `tail` is the last
         // register, computed by the loop.
         let (at, tail) = match stores {
-            Stores::Streamed if aligned => {
-                let at = run::<S, N, true>(inputs, out, start, last, op, tally, 0);
+            Stores::Streamed { .. } if aligned => {
+                let at = run::<S, N, true>(inputs, out, start, last, op, tally, stores);
                 fence();
                 at
             }
-            Stores::Cached { span } => {
-                run::<S, N, false>(inputs, out, start, last, op, tally, span)
+            Stores::Cached { .. } => {
+                run::<S, N, false>(inputs, out, start, last, op, tally, stores)
             }
-            Stores::Streamed => run::<S, N, false>(inputs, out, start, last, op, tally, 0),
+            Stores::Streamed { .. } => {
+                let stores = Stores::Cached { span: 0 };
+                run::<S, N, false>(inputs, out, start, last, op, tally, stores)
+            }
         };
         S::store(first, out);
         S::store(tail, out.add(last));
@@ -231,8 +234,8 @@ unsafe fn short<S: Stream, const N: usize>(
 
 /// The loop of [`map_part`]: the registers from `start` to `last`
 /// (exclusive), 4 at a time (all 4 loaded, then all 4 stored) and then one
-/// at a time, prefetching up to `span` bytes from `out` ahead of the stores,
-/// which are non-temporal if `STREAM`; returns where it stopped (`start` if
+/// at a time, stored and prefetched as `stores` says (non-temporal stores
+/// if `STREAM`, which `stores` then says too); returns where it stopped (`start` if
 /// it did not run) and the register at `last`, computed between the two
 /// loops: after the stores of the first, which end at or before `last`, and
 /// before those of the second, which may overlap it.
@@ -269,19 +272,26 @@ unsafe fn run<S: Stream, const N: usize, const STREAM: bool>(
     last: usize,
     op: &impl Op<S::Reg, N>,
     tally: &mut impl Tally<S::Reg>,
-    span: usize,
+    stores: Stores,
 ) -> (usize, S::Reg) {
     // SAFETY: every access is at `at <= last`, a whole register inside the
     // streams (caller); with `STREAM`, `at` stays aligned (it moves by
     // `S::BYTES` from an aligned `start`).
     unsafe {
         let b = S::BYTES;
+        // How many bytes of the output, and how far ahead in the inputs, to
+        // prefetch (known at each call site: `run` is inlined).
+        let (span, ahead) = match stores {
+            Stores::Cached { span } => (span, 0),
+            Stores::Streamed { ahead } => (0, ahead),
+        };
         // One position for the inputs and the output (for streams read at
         // the output's offset, the offset itself).
         let mut from = inputs.at(start);
         while inputs.offset(from) + UNROLL * b <= last {
             let at = inputs.offset(from);
             prefetch_ahead(out, at, UNROLL * b, span);
+            inputs.prefetch(from, UNROLL * b, ahead, last + b);
             let y = [
                 op.apply(inputs.load(from, 0)),
                 op.apply(inputs.load(from, b)),

@@ -31,16 +31,21 @@ pub(crate) const PREFETCH_FROM: usize = 4 << 20;
 const PREFETCH_AHEAD: usize = 1024;
 
 /// Asks the CPU to bring the cache line at `p` into L1 (`prefetcht0` on
-/// x86_64; nothing elsewhere, and nothing under Miri). A hint: it never
-/// faults and changes nothing the program can observe.
+/// x86_64), or with `L2` into L2 only (`prefetcht1`); nothing elsewhere, and
+/// nothing under Miri. A hint: it never faults and changes nothing the
+/// program can observe.
 #[inline(always)]
-fn prefetch(p: *const u8) {
+fn prefetch<const L2: bool>(p: *const u8) {
     #[cfg(all(target_arch = "x86_64", not(miri)))]
-    // SAFETY: `prefetcht0` is SSE, which every x86_64 CPU has; it reads no
-    // memory that the program can observe and never faults.
+    // SAFETY: `prefetcht0` and `prefetcht1` are SSE, which every x86_64 CPU
+    // has; they read no memory that the program can observe and never fault.
     unsafe {
-        use core::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-        _mm_prefetch::<_MM_HINT_T0>(p.cast::<i8>());
+        use core::arch::x86_64::{_MM_HINT_T0, _MM_HINT_T1, _mm_prefetch};
+        if L2 {
+            _mm_prefetch::<_MM_HINT_T1>(p.cast::<i8>());
+        } else {
+            _mm_prefetch::<_MM_HINT_T0>(p.cast::<i8>());
+        }
     }
     #[cfg(not(all(target_arch = "x86_64", not(miri))))]
     let _ = p;
@@ -63,18 +68,33 @@ pub(crate) fn prefetch_span<const N: usize>(
     }
 }
 
-/// Prefetches the lines [`PREFETCH_AHEAD`] bytes past `out + at .. out + at +
-/// bytes`, kept below `out + span` (the output's end); nothing if `span` is 0.
-/// The addresses are only hints, never dereferenced, so they are computed with
-/// wrapping arithmetic and need no promise about `out`.
+/// Prefetches into L1 the lines [`PREFETCH_AHEAD`] bytes past `out + at ..
+/// out + at + bytes`, kept below `out + span` (the output's end); nothing if
+/// `span` is 0.
 #[inline(always)]
 pub(crate) fn prefetch_ahead(out: *const u8, at: usize, bytes: usize, span: usize) {
+    prefetch_lines::<false>(out, at, bytes, PREFETCH_AHEAD, span);
+}
+
+/// Prefetches the lines `ahead` bytes past `p + at .. p + at + bytes`, kept
+/// below `p + span` (the stream's end), into L1, or with `L2` into L2 only;
+/// nothing if `span` is 0. The addresses are only hints, never
+/// dereferenced, so they are computed with wrapping arithmetic and need no
+/// promise about `p`.
+#[inline(always)]
+pub(crate) fn prefetch_lines<const L2: bool>(
+    p: *const u8,
+    at: usize,
+    bytes: usize,
+    ahead: usize,
+    span: usize,
+) {
     if span == 0 {
         return;
     }
     let mut line = 0;
     while line < bytes {
-        prefetch(out.wrapping_add((at + line + PREFETCH_AHEAD).min(span - 1)));
+        prefetch::<L2>(p.wrapping_add((at + line + ahead).min(span - 1)));
         line += 64;
     }
 }
@@ -89,8 +109,13 @@ pub(crate) enum Stores {
         span: usize,
     },
     /// Non-temporal stores for the loop's aligned registers, then
-    /// [`fence`]; regular stores for the first and last registers.
-    Streamed,
+    /// [`fence`]; regular stores for the first and last registers. The
+    /// loop's input streams are prefetched into L2 `ahead` bytes before it
+    /// reads them (0: not; [`measured`]).
+    Streamed {
+        /// How far ahead.
+        ahead: usize,
+    },
 }
 
 impl Stores {
@@ -105,7 +130,9 @@ impl Stores {
         bytes: usize,
     ) -> Stores {
         if bytes >= super::map::ALIGN_FROM && bytes >= stream_from() && !inputs.contains(&out) {
-            Stores::Streamed
+            Stores::Streamed {
+                ahead: STREAM_AHEAD.load(Relaxed),
+            }
         } else {
             Stores::Cached {
                 span: prefetch_span(inputs, out, bytes),
@@ -120,7 +147,7 @@ impl Stores {
             Stores::Cached { span } => Stores::Cached {
                 span: span.saturating_sub(at),
             },
-            Stores::Streamed => Stores::Streamed,
+            Stores::Streamed { .. } => self,
         }
     }
 }
@@ -160,6 +187,11 @@ pub fn set_prefetch_from(bytes: Option<usize>) {
 
 /// [`stream_from`]: never until [`decide`] or [`set_stream_from`].
 static STREAM_FROM: AtomicUsize = AtomicUsize::new(usize::MAX);
+
+/// How far ahead of its loads a streamed loop prefetches its inputs into L2
+/// on this CPU ([`Stores::Streamed`]; 0: not): [`measured`] once
+/// [`decide`] ran.
+static STREAM_AHEAD: AtomicUsize = AtomicUsize::new(0);
 
 /// Whether [`STREAM_FROM`] was decided or set.
 static DECIDED: AtomicBool = AtomicBool::new(false);
@@ -242,6 +274,7 @@ pub(crate) fn decide() {
         PREFETCH.store(m.prefetch_from, Relaxed);
         PREFETCH_BELOW.store(m.prefetch_below, Relaxed);
         STREAM_FROM.store(m.stream_from, Relaxed);
+        STREAM_AHEAD.store(m.stream_ahead, Relaxed);
         CLEARS.store(m.clears, Relaxed);
         CLEARS_FROM.store(m.clears_from, Relaxed);
         CLEARS_BELOW.store(m.clears_below, Relaxed);
@@ -286,6 +319,9 @@ struct Measured {
     prefetch_below: usize,
     /// Output bytes from which non-temporal stores win (`usize::MAX`: never).
     stream_from: usize,
+    /// How far ahead of its loads a streamed loop prefetches its inputs
+    /// into L2 (0: not).
+    stream_ahead: usize,
     /// [`CLEARS`]'s setting.
     clears: u8,
     /// Bytes from which it applies (at least `ALIGN_FROM`).
@@ -330,6 +366,24 @@ struct Measured {
 ///   lost to regular stores there).
 /// - Every other CPU, Zen 4 included: never, until measured (regular stores
 ///   are what the kernels did before).
+///
+/// The inputs of a streamed loop prefetched into L2 ([`Stores::Streamed`]):
+///
+/// - Intel with AVX512-FP16: 8 KiB ahead. Measured on a VM of the class
+///   (family 6 model 167, 2 MiB L2 per core), 2026-12-07 (session 21), the
+///   AVX-512 backend, `f32`, two crates in one run, alternating: `relu` out
+///   of place at 64,000,000 elements took 21.0-22.0 ms against 25.4-26.5 ms
+///   without (0.82-0.86x the time; `copy_from_slice` 20.8-21.7 ms),
+///   `bias_relu` 20.4 against 24.8 ms, at 32,000,000 0.85-0.88x, at
+///   10,000,000-16,000,000 (40-64 MB, where the input stays in the L3)
+///   0.97-0.99x; `relu_backward` (two input streams, already at the copy's
+///   bytes per second) 0.99-1.02x. 4 KiB ahead gained nearly as much,
+///   2 KiB less (0.85-0.87x at 64,000,000); `prefetcht0` 4 KiB ahead
+///   gained nothing and `prefetchnta` lost 1.3-1.7x (hand-written loops).
+///   Likely cause, not measured apart: the CPU's own prefetchers stop at
+///   each 4 KiB page, and a stream of non-temporal stores leaves the input
+///   stream alone to keep the memory busy.
+/// - Every other CPU: not, until measured.
 ///
 /// Prefetching a long output ahead of the stores ([`prefetch_from`]):
 ///
@@ -391,6 +445,12 @@ struct Measured {
 ///   different offsets in their cache lines, but `relu_backward` on
 ///   buffers that share one (as an allocator places large buffers) took
 ///   1.00-1.07x the time at 6-8 MB, in two runs.
+/// - Intel with AVX512-FP16: never. Measured on a VM of the class (family 6
+///   model 167), 2026-12-07 (session 21), the same run switching it, three
+///   runs: `relu_backward` 0.96-1.03x the time from 1 MB of output to
+///   256 MB (0.96-0.97x from 4 MB to 16 MB in one run, 0.98-1.00x in the
+///   other two), `relu6_backward` 0.99-1.01x, `bias_relu_backward`
+///   0.99-1.02x: no gain to take.
 /// - Every other CPU: never, until measured (a masked load is what the
 ///   kernels did before; only AVX-512 has one).
 fn measured() -> Measured {
@@ -399,6 +459,7 @@ fn measured() -> Measured {
             prefetch_from: PREFETCH_FROM,
             prefetch_below: usize::MAX,
             stream_from: 8 << 20,
+            stream_ahead: 0,
             clears: NEVER,
             clears_from: super::map::ALIGN_FROM,
             clears_below: usize::MAX,
@@ -408,6 +469,7 @@ fn measured() -> Measured {
             prefetch_from: usize::MAX,
             prefetch_below: usize::MAX,
             stream_from: 16 << 20,
+            stream_ahead: 0,
             clears: MASKED_STORES,
             clears_from: 8 << 10,
             clears_below: 16 << 20,
@@ -417,6 +479,7 @@ fn measured() -> Measured {
             prefetch_from: 32 << 10,
             prefetch_below: 1 << 20,
             stream_from: 32 << 20,
+            stream_ahead: 8 << 10,
             clears: MASKED_STORES,
             clears_from: super::map::ALIGN_FROM,
             clears_below: usize::MAX,
@@ -426,6 +489,7 @@ fn measured() -> Measured {
             prefetch_from: PREFETCH_FROM,
             prefetch_below: usize::MAX,
             stream_from: usize::MAX,
+            stream_ahead: 0,
             clears: NEVER,
             clears_from: super::map::ALIGN_FROM,
             clears_below: usize::MAX,
