@@ -371,14 +371,14 @@ struct Measured {
 ///
 /// - Intel with AVX512-FP16: 8 KiB ahead. Measured on a VM of the class
 ///   (family 6 model 167, 2 MiB L2 per core), 2026-12-07 (session 21), the
-///   AVX-512 backend, `f32`, two crates in one run, alternating: `relu` out
-///   of place at 64,000,000 elements took 21.0-22.0 ms against 25.4-26.5 ms
-///   without (0.82-0.86x the time; `copy_from_slice` 20.8-21.7 ms),
-///   `bias_relu` 20.4 against 24.8 ms, at 32,000,000 0.85-0.88x, at
-///   10,000,000-16,000,000 (40-64 MB, where the input stays in the L3)
-///   0.97-0.99x; `relu_backward` (two input streams, already at the copy's
-///   bytes per second) 0.99-1.02x. 4 KiB ahead gained nearly as much,
-///   2 KiB less (0.85-0.87x at 64,000,000); `prefetcht0` 4 KiB ahead
+///   AVX-512 backend, `f32`, alternating with the loop without them in one
+///   program, five runs: `relu` out of place at 64,000,000 elements took
+///   0.82-0.85x the time (20.9 ms against 25.2 ms; `copy_from_slice`
+///   21.5 ms), `bias_relu` 0.80-0.82x, `f16` at 128,000,000 0.78x, at
+///   32,000,000 `f32` 0.86-0.92x, at 10,000,000-16,000,000 (40-64 MB, where
+///   the input stays in the L3) 0.98-0.99x; `relu_backward` (two input
+///   streams, already at the copy's bytes per second) 0.99-1.02x. 4 KiB
+///   ahead gained 0.83-0.86x, 2 KiB 0.84-0.87x; `prefetcht0` 4 KiB ahead
 ///   gained nothing and `prefetchnta` lost 1.3-1.7x (hand-written loops).
 ///   Likely cause, not measured apart: the CPU's own prefetchers stop at
 ///   each 4 KiB page, and a stream of non-temporal stores leaves the input
@@ -388,7 +388,7 @@ struct Measured {
 /// Prefetching a long output ahead of the stores ([`prefetch_from`]):
 ///
 /// - Intel with AVX512-FP16: from 32 KiB to below 1 MiB. Measured on the
-///   same VM, f32, the same run switching it on and off, two runs: out of
+///   model 207 VM, f32, the same run switching it on and off, two runs: out of
 ///   place 1.41-1.44x at 32 KiB of output (where the input and the output
 ///   together just exceed the 48 KiB L1d and a call re-run on them misses
 ///   throughout), 1.02-1.06x from 64 KiB to 512 KiB, 0.94-0.98x from 1 MiB
