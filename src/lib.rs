@@ -45,6 +45,7 @@ pub mod thresholds {
         crate::kernel::memory::stream_from()
     }
     pub use crate::kernel::memory::{
-        set_clears_in_place, set_prefetch_from, set_separate_loads_from, set_stream_from,
+        set_clears_in_place, set_prefetch_from, set_separate_loads_from, set_stream_ahead,
+        set_stream_from,
     };
 }

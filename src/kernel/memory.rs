@@ -293,6 +293,15 @@ pub fn set_stream_from(bytes: Option<usize>) {
     STREAM_FROM.store(bytes, Relaxed);
 }
 
+/// Sets how far ahead of its loads a streamed loop prefetches its inputs
+/// (0: not), or with `None` decides it again for this CPU. For the tests,
+/// which run the prefetches on every CPU; prefetches are hints, so results
+/// never depend on them.
+pub fn set_stream_ahead(bytes: Option<usize>) {
+    decide();
+    STREAM_AHEAD.store(bytes.unwrap_or(measured().stream_ahead), Relaxed);
+}
+
 /// Sets whether ReLU in place stores only the lanes it clears: `Some(true)`
 /// on every backend from `ALIGN_FROM` (where a backend has no masked store,
 /// its stand-in loads, selects and stores the whole register), `Some(false)`
