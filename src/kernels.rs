@@ -30,6 +30,11 @@ pub struct Params<T: Element> {
     /// The per-channel sums of a gradient: `channels` values that overlap
     /// nothing else, or null.
     pub(crate) sums: *mut T::Wide,
+    /// For a chunk of a parallel form, the length of the whole call's
+    /// output, for which the per-CPU rules of long outputs are decided
+    /// (`kernel::memory::Stores::for_output`); 0 otherwise, where the
+    /// output is the whole.
+    pub(crate) whole_len: usize,
 }
 
 impl<T: Element> Params<T> {
@@ -42,6 +47,7 @@ impl<T: Element> Params<T> {
         channel: core::ptr::null(),
         channels: 0,
         sums: core::ptr::null_mut(),
+        whole_len: 0,
     };
 
     /// [`NONE`](Self::NONE) in read-only memory, for the calls of operations
@@ -201,55 +207,55 @@ macro_rules! kernels {
 kernels! {
     /// `out = relu(x)`.
     ReluForward(x, dy, out, len, p) {
-        simd: relu::<T, V>(x, out, len),
+        simd: relu::<T, V>(x, out, len, p.whole_len),
         scalar: scalar::each(x, out, len, scalar::relu),
     }
     /// `out = relu'(x) * dy`.
     ReluGradient(x, dy, out, len, p) {
         simd: by_float!(T, len, FLOAT => {
-            elementwise::<T, Plain<V>, 2>([x, dy], out, len, &ReluBackward::<_, _, FLOAT>(Splats::new(T::BITS)))
+            elementwise::<T, Plain<V>, 2>([x, dy], out, len, p.whole_len, &ReluBackward::<_, _, FLOAT>(Splats::new(T::BITS)))
         }),
         scalar: scalar::each2(x, dy, out, len, scalar::relu_backward),
     }
     /// `out = relu(x)`, returning how many outputs are `+0`.
     ReluCountInactive(x, dy, out, len, p) {
-        simd: count::<T, V>(x, out, len),
+        simd: count::<T, V>(x, out, len, p.whole_len),
         scalar: scalar::relu_count_inactive(x, out, len),
     }
     /// `out = leaky_relu(x, alpha)`.
     LeakyReluForward(x, dy, out, len, p) {
         simd: by_float!(T, len, FLOAT => if positive_normal(p.alpha) {
-            elementwise::<T, T::Stream<V>, 1>([x], out, len, &Leaky::<T, V, true, FLOAT>::new(p.alpha))
+            elementwise::<T, T::Stream<V>, 1>([x], out, len, p.whole_len, &Leaky::<T, V, true, FLOAT>::new(p.alpha))
         } else {
-            elementwise::<T, T::Stream<V>, 1>([x], out, len, &Leaky::<T, V, false, FLOAT>::new(p.alpha))
+            elementwise::<T, T::Stream<V>, 1>([x], out, len, p.whole_len, &Leaky::<T, V, false, FLOAT>::new(p.alpha))
         }),
         scalar: scalar::each(x, out, len, |x| scalar::leaky_relu(x, p.alpha)),
     }
     /// `out = leaky_relu'(x, alpha) * dy`.
     LeakyReluGradient(x, dy, out, len, p) {
-        simd: elementwise::<T, T::Stream<V>, 2>([x, dy], out, len, &Leaky::<T, V>::new(p.alpha)),
+        simd: elementwise::<T, T::Stream<V>, 2>([x, dy], out, len, p.whole_len, &Leaky::<T, V>::new(p.alpha)),
         scalar: scalar::each2(x, dy, out, len, |x, dy| scalar::leaky_relu_backward(x, dy, p.alpha)),
     }
     /// `out = clamp(x, lo, hi)`.
     ClampForward(x, dy, out, len, p) {
         simd: match ClampForm::of(p, float_compares::<T>(len)) {
             ClampForm::FloatFromZero => {
-                elementwise::<T, Plain<V>, 1>([x], out, len, &FloatClamp(clamp::<T, V, true>(p)))
+                elementwise::<T, Plain<V>, 1>([x], out, len, p.whole_len, &FloatClamp(clamp::<T, V, true>(p)))
             }
             ClampForm::Float => {
-                elementwise::<T, Plain<V>, 1>([x], out, len, &FloatClamp(clamp::<T, V, false>(p)))
+                elementwise::<T, Plain<V>, 1>([x], out, len, p.whole_len, &FloatClamp(clamp::<T, V, false>(p)))
             }
-            ClampForm::NonNegative => elementwise::<T, Plain<V>, 1>([x], out, len, &clamp::<T, V, true>(p)),
-            ClampForm::General => elementwise::<T, Plain<V>, 1>([x], out, len, &clamp::<T, V, false>(p)),
+            ClampForm::NonNegative => elementwise::<T, Plain<V>, 1>([x], out, len, p.whole_len, &clamp::<T, V, true>(p)),
+            ClampForm::General => elementwise::<T, Plain<V>, 1>([x], out, len, p.whole_len, &clamp::<T, V, false>(p)),
         },
         scalar: scalar::each(x, out, len, |x| scalar::clamp(x, p.lo, p.hi)),
     }
     /// `out = clamp'(x, lo, hi) * dy`.
     ClampGradient(x, dy, out, len, p) {
         simd: if matches!(ClampForm::of(p, false), ClampForm::NonNegative) {
-            elementwise::<T, Plain<V>, 2>([x, dy], out, len, &clamp::<T, V, true>(p))
+            elementwise::<T, Plain<V>, 2>([x, dy], out, len, p.whole_len, &clamp::<T, V, true>(p))
         } else {
-            elementwise::<T, Plain<V>, 2>([x, dy], out, len, &clamp::<T, V, false>(p))
+            elementwise::<T, Plain<V>, 2>([x, dy], out, len, p.whole_len, &clamp::<T, V, false>(p))
         },
         scalar: scalar::each2(x, dy, out, len, |x, dy| scalar::clamp_backward(x, dy, p.lo, p.hi)),
     }
@@ -258,9 +264,9 @@ kernels! {
         simd: {
             let nan_free = p.channels <= len / 8 && finite_normal(p.channel, p.channels);
             by_float!(T, len, FLOAT => if nan_free {
-                broadcast::<T, T::Stream<V>>(x, out, len, p.channel, p.channels, &Prelu::<T, V, FLOAT, true>(Arith::new()))
+                broadcast::<T, T::Stream<V>>(x, out, len, p.whole_len, p.channel, p.channels, &Prelu::<T, V, FLOAT, true>(Arith::new()))
             } else {
-                broadcast::<T, T::Stream<V>>(x, out, len, p.channel, p.channels, &Prelu::<T, V, FLOAT>(Arith::new()))
+                broadcast::<T, T::Stream<V>>(x, out, len, p.whole_len, p.channel, p.channels, &Prelu::<T, V, FLOAT>(Arith::new()))
             })
         },
         scalar: scalar::prelu(x, out, len, p.channel, p.channels),
@@ -273,9 +279,9 @@ kernels! {
     /// `out = relu(x + bias)`.
     BiasReluForward(x, dy, out, len, p) {
         simd: by_float!(T, len, FLOAT => if FLOAT && crate::cpu::class_picks_in_place() {
-            broadcast::<T, T::Stream<V>>(x, out, len, p.channel, p.channels, &BiasRelu::<T, V, FLOAT, true>(Arith::new()))
+            broadcast::<T, T::Stream<V>>(x, out, len, p.whole_len, p.channel, p.channels, &BiasRelu::<T, V, FLOAT, true>(Arith::new()))
         } else {
-            broadcast::<T, T::Stream<V>>(x, out, len, p.channel, p.channels, &BiasRelu::<T, V, FLOAT>(Arith::new()))
+            broadcast::<T, T::Stream<V>>(x, out, len, p.whole_len, p.channel, p.channels, &BiasRelu::<T, V, FLOAT>(Arith::new()))
         }),
         scalar: scalar::bias_relu_channels(x, out, len, p.channel, p.channels),
     }

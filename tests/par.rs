@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::inputs::MIRI;
+use common::inputs::{ALIGN_FROM, MIRI};
 
 /// Runs `f` on a local pool of `threads` threads.
 fn on_pool<R: Send>(threads: usize, f: impl FnOnce() -> R + Send) -> R {
@@ -21,13 +21,25 @@ fn on_pool<R: Send>(threads: usize, f: impl FnOnce() -> R + Send) -> R {
 }
 
 /// The pools and chunk sizes (bytes) tried: chunks of one line on 1 and 2
-/// threads, of three lines on 3; under Miri, one line on 2 threads.
+/// threads, of three lines on 3, and of [`ALIGN_FROM`] bytes on 2 (chunks
+/// long enough for the streamed loop); under Miri, one line on 2 threads.
 fn pools() -> Vec<(usize, usize)> {
     if MIRI {
         vec![(2, 64)]
     } else {
-        vec![(1, 64), (2, 64), (3, 192)]
+        vec![(1, 64), (2, 64), (3, 192), (2, ALIGN_FROM)]
     }
+}
+
+/// Has every call of this binary store outputs of [`ALIGN_FROM`] bytes or
+/// more as long outputs are stored where non-temporal stores win, the
+/// inputs prefetched ahead (the settings are global: every test of this
+/// binary sets them, so none depends on another's), so that the chunks of
+/// the parallel forms, which store as the whole call's output would be
+/// stored, run the streamed loop on every CPU.
+fn stream_long_outputs() {
+    relu_simd::thresholds::set_stream_from(Some(0));
+    relu_simd::thresholds::set_stream_ahead(Some(256));
 }
 
 /// The tests of one backend for one element type.
@@ -44,6 +56,7 @@ macro_rules! element_tests {
             /// the first byte, on every pool of `pools()`, unless this CPU
             /// lacks the backend.
             fn run(check: impl Fn(Api) + Sync) {
+                crate::stream_long_outputs();
                 if let Some(relu) = crate::common::handle($backend) {
                     for (threads, chunk) in crate::pools() {
                         crate::on_pool(threads, || {
@@ -86,6 +99,7 @@ macro_rules! element_tests {
 
             #[test]
             fn same_as_sequential_around_the_threshold() {
+                crate::stream_long_outputs();
                 if let Some(relu) = crate::common::handle($backend) {
                     crate::around_the_threshold::<$t>(relu);
                 }
@@ -172,6 +186,7 @@ where
 /// enough to be split, whose output is one element short, is left untouched.
 #[test]
 fn length_check_before_any_chunk() {
+    stream_long_outputs();
     let len = if MIRI { 64 } else { 100_000 };
     let src = vec![-1.0f32; len];
     let mut dst = vec![7.0f32; len - 1];

@@ -206,6 +206,16 @@ unsafe fn run<T: Element>(
         return unsafe { sequential(backend, src, dst, p) };
     }
     let plan = Plan::new::<T>(dst.out as usize, len, p.channels, chunk);
+    // Each chunk stores as the whole call's output would be stored: the
+    // per-CPU rules of long outputs are about the output's size. On the
+    // Sapphire Rapids-class VM (family 6 model 167, 2026-12-07), two threads
+    // took 0.63-0.67x the time of chunks decided alone for `relu` out of
+    // place at 64,000,000 f32 and 0.76-0.77x for `relu_backward`
+    // (non-temporal stores instead of regular ones; BENCHMARKS.md).
+    let p = &Params {
+        whole_len: len,
+        ..*p
+    };
     let shared = Shared {
         backend,
         x: src.x,

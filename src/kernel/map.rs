@@ -86,6 +86,7 @@ pub(crate) unsafe fn map<S: Stream, const N: usize>(
     inputs: [*const u8; N],
     out: *mut u8,
     bytes: usize,
+    whole: usize,
     op: &impl Op<S::Reg, N>,
     tally: &mut impl Tally<S::Reg>,
 ) {
@@ -94,7 +95,7 @@ pub(crate) unsafe fn map<S: Stream, const N: usize>(
         // SAFETY: forwarded from the caller.
         return unsafe { short::<S, N>(inputs, out, bytes, op, tally) };
     }
-    let stores = Stores::for_output(inputs, out, bytes);
+    let stores = Stores::for_output(inputs, out, bytes, whole);
     // SAFETY: forwarded from the caller.
     unsafe { map_part::<S, N>(inputs, out, bytes, op, tally, stores) }
 }

@@ -120,22 +120,26 @@ pub(crate) enum Stores {
 
 impl Stores {
     /// How to store an output of `bytes` bytes at `out`, written from
-    /// `inputs`: streamed if it is none of them and at least
-    /// [`stream_from`] bytes long, else cached (and prefetched if long).
-    /// Short outputs skip the load of the setting.
+    /// `inputs`, that is part of an output of `whole` bytes (`bytes` if it
+    /// is the whole; the parallel forms' chunks are parts), whose size the
+    /// rules are about: streamed if it is none of the inputs and the whole
+    /// is at least [`stream_from`] bytes long, else cached (and prefetched,
+    /// within the part, if the whole is long). Short outputs skip the load
+    /// of the setting.
     #[inline(always)]
     pub(crate) fn for_output<const N: usize>(
         inputs: [*const u8; N],
         out: *const u8,
         bytes: usize,
+        whole: usize,
     ) -> Stores {
-        if bytes >= super::map::ALIGN_FROM && bytes >= stream_from() && !inputs.contains(&out) {
+        if bytes >= super::map::ALIGN_FROM && whole >= stream_from() && !inputs.contains(&out) {
             Stores::Streamed {
                 ahead: STREAM_AHEAD.load(Relaxed),
             }
         } else {
             Stores::Cached {
-                span: prefetch_span(inputs, out, bytes),
+                span: prefetch_span(inputs, out, whole).min(bytes),
             }
         }
     }

@@ -32,17 +32,28 @@ pub(crate) unsafe fn elementwise<T: Layout, S: Stream, const N: usize>(
     inputs: [*const T; N],
     out: *mut T,
     len: usize,
+    whole_len: usize,
     op: &impl Op<S::Reg, N>,
 ) {
     let (inputs, out, bytes) = (inputs.map(|p| p.cast()), out.cast(), len * size_of::<T>());
+    let whole = whole_bytes::<T>(len, whole_len);
     // SAFETY: forwarded from the caller.
     unsafe {
         if masks_an_input(op) && separate_loads::<S::Reg>(bytes) {
-            map::<S, N>(inputs, out, bytes, &SeparateLoads(op), &mut ())
+            map::<S, N>(inputs, out, bytes, whole, &SeparateLoads(op), &mut ())
         } else {
-            map::<S, N>(inputs, out, bytes, op, &mut ())
+            map::<S, N>(inputs, out, bytes, whole, op, &mut ())
         }
     }
+}
+
+/// The bytes of the whole output that `len` elements of `T` are part of
+/// (`whole_len`: [`Params::whole_len`](crate::kernels::Params), 0 where
+/// they are the whole), for which the per-CPU rules of long outputs are
+/// decided ([`Stores::for_output`]).
+#[inline(always)]
+fn whole_bytes<T>(len: usize, whole_len: usize) -> usize {
+    len.max(whole_len) * size_of::<T>()
 }
 
 /// [`Op::MASKS_AN_INPUT`] of `op`'s type.
@@ -58,7 +69,12 @@ fn masks_an_input<V, O: Op<V, N>, const N: usize>(_: &O) -> bool {
 /// # Safety
 /// See the module docs.
 #[inline(always)]
-pub(crate) unsafe fn relu<T: Layout, V: Register<T>>(src: *const T, out: *mut T, len: usize) {
+pub(crate) unsafe fn relu<T: Layout, V: Register<T>>(
+    src: *const T,
+    out: *mut T,
+    len: usize,
+    whole_len: usize,
+) {
     // SAFETY: forwarded from the caller (`Register<T>` gives the ISA of `V`
     // for `T`'s lanes).
     unsafe {
@@ -68,7 +84,7 @@ pub(crate) unsafe fn relu<T: Layout, V: Register<T>>(src: *const T, out: *mut T,
             clear(out.cast(), bytes, &Relu::<_, _>(splats), &mut ());
         } else {
             by_float!(T, len, FLOAT => {
-                elementwise::<T, Plain<V>, 1>([src], out, len, &Relu::<_, _, FLOAT>(splats))
+                elementwise::<T, Plain<V>, 1>([src], out, len, whole_len, &Relu::<_, _, FLOAT>(splats))
             });
         }
     }
@@ -87,6 +103,7 @@ pub(crate) unsafe fn count<T: Layout, V: Register<T>>(
     src: *const T,
     out: *mut T,
     len: usize,
+    whole_len: usize,
 ) -> usize {
     // Chunks short enough that no lane counter wraps: `map` and `clear`
     // count at most `bytes / BYTES + 2` registers (16-bit lanes: chunks of
@@ -96,6 +113,7 @@ pub(crate) unsafe fn count<T: Layout, V: Register<T>>(
         .unwrap_or(usize::MAX)
         .saturating_mul(V::BYTES);
     let (bytes, src, out) = (len * size_of::<T>(), src.cast::<u8>(), out.cast::<u8>());
+    let whole = whole_bytes::<T>(len, whole_len);
     // SAFETY: see the module docs; each chunk lies within the `bytes` of both
     // streams.
     unsafe {
@@ -108,17 +126,18 @@ pub(crate) unsafe fn count<T: Layout, V: Register<T>>(
             // One count (`map` decides the stores, and takes no decision
             // for a short slice).
             return if is_short::<Plain<V>>(bytes) {
-                count_part::<T, V, true>(src, out, bytes, splats, None, clears)
+                count_part::<T, V, true>(src, out, bytes, whole, splats, None, clears)
             } else {
-                count_part::<T, V, false>(src, out, bytes, splats, None, clears)
+                count_part::<T, V, false>(src, out, bytes, whole, splats, None, clears)
             };
         }
-        let stores = Stores::for_output([src], out, bytes);
+        let stores = Stores::for_output([src], out, bytes, whole);
         let mut total = 0;
         for at in (0..bytes).step_by(chunk) {
             let n = chunk.min(bytes - at);
             let part = Some(stores.from(at));
-            total += count_part::<T, V, false>(src.add(at), out.add(at), n, splats, part, clears);
+            total +=
+                count_part::<T, V, false>(src.add(at), out.add(at), n, whole, splats, part, clears);
         }
         total
     }
@@ -139,6 +158,7 @@ unsafe fn count_part<T: Layout, V: Register<T>, const SHORT: bool>(
     src: *const u8,
     out: *mut u8,
     bytes: usize,
+    whole: usize,
     splats: Splats<V, T::Bits>,
     stores: Option<Stores>,
     clears: bool,
@@ -153,7 +173,7 @@ unsafe fn count_part<T: Layout, V: Register<T>, const SHORT: bool>(
                 let op = Relu::<_, _, FLOAT>(splats);
                 match stores {
                     Some(part) => map_part::<Plain<V>, 1>([src], out, bytes, &op, &mut zeros, part),
-                    None => map::<Plain<V>, 1>([src], out, bytes, &op, &mut zeros),
+                    None => map::<Plain<V>, 1>([src], out, bytes, whole, &op, &mut zeros),
                 }
             }
         });
@@ -181,6 +201,7 @@ pub(crate) unsafe fn broadcast<T: Layout, S: Stream>(
     src: *const T,
     dst: *mut T,
     len: usize,
+    whole_len: usize,
     params: *const T,
     channels: usize,
     op: &impl Op<S::Reg, 2>,
@@ -189,6 +210,7 @@ pub(crate) unsafe fn broadcast<T: Layout, S: Stream>(
         return;
     }
     let (bytes, row) = (len * size_of::<T>(), channels * size_of::<T>());
+    let whole = whole_bytes::<T>(len, whole_len);
     let (src, dst) = (src.cast::<u8>(), dst.cast::<u8>());
     // SAFETY: each call of the row loop covers one row inside `0..bytes`.
     // The pattern's `fill <= period + step <= PATTERN_BYTES` bytes start
@@ -201,7 +223,7 @@ pub(crate) unsafe fn broadcast<T: Layout, S: Stream>(
         // Long rows, or one row: the operand read where it is.
         if row > PATTERN_BYTES / 2 || row == bytes {
             // The rows are parts of one output (`map_part`).
-            let stores = Stores::for_output([src], dst, bytes);
+            let stores = Stores::for_output([src], dst, bytes, whole);
             for at in (0..bytes).step_by(row) {
                 let inputs = [src.add(at), params.cast()];
                 map_part::<S, 2>(inputs, dst.add(at), row, op, &mut (), stores.from(at));
@@ -251,7 +273,7 @@ pub(crate) unsafe fn broadcast<T: Layout, S: Stream>(
         // live across those calls the compiler could keep the loop's
         // prefetch span on the stack, loaded at every step (BENCHMARKS.md,
         // session 15).
-        let stores = Stores::for_output([src], dst, bytes);
+        let stores = Stores::for_output([src], dst, bytes, whole);
         // A period of one step has a loop of its own (`Repeating`).
         if period == step {
             let inputs = Repeating::<true>::new(src, p, period);
@@ -307,7 +329,7 @@ unsafe fn canonical_sums<T: Layout, V: Register<T>>(sums: *mut T::Wide, channels
     unsafe {
         let op = Canonical(Splats::<V, T::Lane>::new(T::WIDE_BITS));
         let bytes = channels * size_of::<T::Wide>();
-        map::<Plain<V>, 1>([sums.cast()], sums.cast(), bytes, &op, &mut ());
+        map::<Plain<V>, 1>([sums.cast()], sums.cast(), bytes, bytes, &op, &mut ());
     }
 }
 
