@@ -7,9 +7,11 @@
 //! of output, it splits the slices into chunks of about [`CHUNK_BYTES`]
 //! whose boundaries fall on the output's 64-byte lines (for the per-channel
 //! operations, on whole rows), and runs the sequential kernel of the active
-//! backend on each chunk. Every element is computed by the same kernel as in
-//! the sequential form, so the outputs have the same bits; the zero count is
-//! the sum of the chunks' counts.
+//! backend on each chunk, which stores its part as the whole call's output
+//! would be stored (non-temporal stores for long outputs where they win).
+//! Every element is computed by the same kernel as in the sequential form,
+//! so the outputs have the same bits; the zero count is the sum of the
+//! chunks' counts.
 //!
 //! The gradients with per-channel sums (`prelu_backward`,
 //! `bias_relu_backward`) run on the calling thread: their sums are added row
