@@ -211,7 +211,7 @@ unsafe fn run<T: Element>(
     // Each chunk stores as the whole call's output would be stored: the
     // per-CPU rules of long outputs are about the output's size. On the
     // Sapphire Rapids-class VM (family 6 model 167, 2026-12-07), two threads
-    // took 0.63-0.67x the time of chunks decided alone for `relu` out of
+    // took 0.65-0.66x the time of chunks decided alone for `relu` out of
     // place at 64,000,000 f32 and 0.76-0.77x for `relu_backward`
     // (non-temporal stores instead of regular ones; BENCHMARKS.md).
     let p = &Params {

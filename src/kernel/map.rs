@@ -236,10 +236,10 @@ unsafe fn short<S: Stream, const N: usize>(
 /// The loop of [`map_part`]: the registers from `start` to `last`
 /// (exclusive), 4 at a time (all 4 loaded, then all 4 stored) and then one
 /// at a time, stored and prefetched as `stores` says (non-temporal stores
-/// if `STREAM`, which `stores` then says too); returns where it stopped (`start` if
-/// it did not run) and the register at `last`, computed between the two
-/// loops: after the stores of the first, which end at or before `last`, and
-/// before those of the second, which may overlap it.
+/// if `STREAM`, which `stores` then says too); returns where it stopped
+/// (`start` if it did not run) and the register at `last`, computed between
+/// the two loops: after the stores of the first, which end at or before
+/// `last`, and before those of the second, which may overlap it.
 ///
 /// Not before the loop: an input written just before the call (by the layer
 /// before, or a copy) is still partly in the store queue, and a load that
