@@ -1,8 +1,8 @@
 //! How the loops' stores reach memory: for long outputs, regular stores with
 //! the output's lines prefetched ahead of them, or non-temporal stores that
 //! skip the caches (with the inputs prefetched into L2 ahead of the loads
-//! where that was measured to win); in place, for ReLU, whole registers or only the lanes it
-//! clears; and the per-CPU rules that pick them.
+//! where that was measured to win); in place, for ReLU, whole registers or
+//! only the lanes it clears; and the per-CPU rules that pick them.
 //!
 //! A regular store to a line that is not in the cache first reads the line
 //! (read for ownership): an out-of-place kernel over DRAM moves three
