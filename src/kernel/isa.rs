@@ -9,7 +9,7 @@
 //! `core` that are only `#[inline]` (`Option::unwrap_or_else`,
 //! `array::map`): where LLVM declines to inline one, it is compiled apart,
 //! without the features, and every intrinsic in it becomes a call (on the
-//! Zen 3 VM the f16 `leaky_relu` on AVX2 ran about 1,000 times slower for
+//! Zen 3 VM the f16 `leaky_relu` on AVX2 ran about 50 times slower for
 //! this). `.ci/run` checks that a release build holds no intrinsic as a
 //! function of its own.
 
