@@ -81,13 +81,13 @@ impl<S: Stream, const N: usize> Inputs<S, N> for [*const u8; N] {
     #[inline(always)]
     unsafe fn load(self, from: usize, k: usize) -> [S::Reg; N] {
         // SAFETY: forwarded from the caller.
-        unsafe { S::load_each(self, from + k) }
+        self.map(|p| unsafe { S::load(p.add(from + k)) })
     }
 
     #[inline(always)]
     unsafe fn load_partial(self, bytes: usize) -> [S::Reg; N] {
         // SAFETY: forwarded from the caller.
-        unsafe { S::load_partial_each(self, bytes) }
+        self.map(|p| unsafe { S::load_partial(p, bytes) })
     }
 
     #[inline(always)]

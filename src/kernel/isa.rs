@@ -1,17 +1,6 @@
 //! The register traits each ISA backend implements: load and store, integer
 //! lanes (compares, masks, shifts), IEEE arithmetic. Primitives only: the
 //! loops and the operations are written once over them elsewhere.
-//!
-//! Inlining: a backend's intrinsics need its `#[target_feature]`, which only
-//! its entry functions have (`dispatch.rs`). Everything between such an
-//! entry and an intrinsic is `#[inline(always)]`, trait methods with default
-//! bodies included, and kernel code passes no closure through functions of
-//! `core` that are only `#[inline]` (`Option::unwrap_or_else`,
-//! `array::map`): where LLVM declines to inline one, it is compiled apart,
-//! without the features, and every intrinsic in it becomes a call (on the
-//! Zen 3 VM the f16 `leaky_relu` on AVX2 ran about 50 times slower for
-//! this). `.ci/run` checks that a release build holds no intrinsic as a
-//! function of its own.
 
 use crate::element::Element;
 
@@ -426,7 +415,6 @@ pub trait HalfFloat: Lanes<i32> + Float<f32> {
     ///
     /// # Safety
     /// The CPU has this ISA (as for the method below).
-    #[inline(always)]
     unsafe fn f16_to_f32(self) -> Self {
         // SAFETY: forwarded from the caller.
         unsafe { super::convert::f16_to_f32_lanes(self) }
@@ -435,7 +423,6 @@ pub trait HalfFloat: Lanes<i32> + Float<f32> {
     /// f32 to f16, rounding to nearest even, into the low 16 bits of each
     /// lane (the high 16 bits zero); the canonical NaN of either sign gives
     /// f16's canonical NaN of that sign.
-    #[inline(always)]
     unsafe fn f32_to_f16(self) -> Self {
         // SAFETY: forwarded from the caller.
         unsafe { super::convert::f32_to_f16_lanes(self) }

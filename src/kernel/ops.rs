@@ -396,13 +396,9 @@ impl<V: Lanes<I>, I, const FROM_ZERO: bool> Op<V, 1> for FloatClamp<V, I, FROM_Z
             } else {
                 x.float_max(c.lo)
             };
-            match raised {
-                Some(raised) => match raised.float_min(c.hi) {
-                    Some(clamped) => clamped,
-                    None => c.apply([x]),
-                },
-                None => c.apply([x]),
-            }
+            raised
+                .and_then(|raised| raised.float_min(c.hi))
+                .unwrap_or_else(|| c.apply([x]))
         }
     }
 }

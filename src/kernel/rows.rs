@@ -191,11 +191,11 @@ impl<T: Layout, O, const N: usize, const M: usize> ChannelSums<'_, T, O, N, M> {
                 let p = self.channel_inputs.map(|p| p.add(at).cast::<u8>());
                 let s = self.acc.add(at).cast::<u8>();
                 if n == step {
-                    params[k] = In::<T, V>::load_each(p, 0);
+                    params[k] = p.map(|p| In::<T, V>::load(p));
                     sums[k] = V::load(s);
                 } else {
                     let bytes = n * size_of::<T>();
-                    params[k] = In::<T, V>::load_partial_each(p, bytes);
+                    params[k] = p.map(|p| In::<T, V>::load_partial(p, bytes));
                     sums[k] = V::load_partial(s, n * size_of::<T::Wide>());
                 }
             }
@@ -274,7 +274,6 @@ impl<T: Layout, O, const N: usize, const M: usize> ChannelSums<'_, T, O, N, M> {
                 }
                 pattern
             });
-            let pattern_starts = patterns.each_ref().map(|p| p.as_ptr().cast::<u8>());
             let negative_zero = <V as Float<T::Wide>>::fsplat((-0.0f32).into());
             // Two buffers: block `b` is stored to one while block `b - 1` is
             // summed from the other, so its loads, which straddle registers, do
@@ -294,7 +293,9 @@ impl<T: Layout, O, const N: usize, const M: usize> ChannelSums<'_, T, O, N, M> {
                             break;
                         }
                         let phase = k * step % channels;
-                        let params = In::<T, V>::load_each(pattern_starts, phase * size_of::<T>());
+                        let params = patterns
+                            .each_ref()
+                            .map(|p| In::<T, V>::load(p.as_ptr().cast::<T>().add(phase).cast()));
                         let bytes = step.min(len - at) * size_of::<T>();
                         if PREFETCH {
                             prefetch_ahead(out.cast(), at * size_of::<T>(), bytes, span);
@@ -343,11 +344,11 @@ unsafe fn apply_register<T: Layout, V: Register<T>, const N: usize, const M: usi
     // SAFETY: forwarded from the caller.
     unsafe {
         if bytes == In::<T, V>::BYTES {
-            let (y, sum) = op.apply(In::<T, V>::load_each(inputs, 0), params, sum);
+            let (y, sum) = op.apply(inputs.map(|p| In::<T, V>::load(p)), params, sum);
             In::<T, V>::store(y, out);
             sum
         } else {
-            let x = In::<T, V>::load_partial_each(inputs, bytes);
+            let x = inputs.map(|p| In::<T, V>::load_partial(p, bytes));
             let (y, sum) = op.apply(x, params, sum);
             In::<T, V>::store_partial(y, out, bytes);
             sum

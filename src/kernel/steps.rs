@@ -215,10 +215,8 @@ impl<V: Lanes<I>, I> Splats<V, I> {
     pub(crate) unsafe fn relu_by<const FLOAT: bool>(&self, x: V) -> V {
         // SAFETY: the caller has the ISA.
         unsafe {
-            match self.by_class::<FLOAT>(x, x, RELU) {
-                Some(picked) => picked,
-                None => self.relu(x),
-            }
+            self.by_class::<FLOAT>(x, x, RELU)
+                .unwrap_or_else(|| self.relu(x))
         }
     }
 
@@ -338,10 +336,8 @@ impl<T: Layout, V: Register<T>> Arith<T, V> {
     pub(crate) unsafe fn narrow_by<const FLOAT: bool>(&self, w: V) -> V {
         // SAFETY: forwarded from the caller.
         unsafe {
-            match self.picked::<FLOAT>(w, Pick::X) {
-                Some(picked) => picked,
-                None => self.narrow(w),
-            }
+            self.picked::<FLOAT>(w, Pick::X)
+                .unwrap_or_else(|| self.narrow(w))
         }
     }
 
@@ -376,10 +372,8 @@ impl<T: Layout, V: Register<T>> Arith<T, V> {
                     return T::narrow(picked.and(self.wide.abs));
                 }
             }
-            match self.picked::<FLOAT>(w, Pick::Zero) {
-                Some(picked) => picked,
-                None => self.narrow(self.wide.relu(w)),
-            }
+            self.picked::<FLOAT>(w, Pick::Zero)
+                .unwrap_or_else(|| self.narrow(self.wide.relu(w)))
         }
     }
 
@@ -420,13 +414,10 @@ impl<T: Layout, V: Register<T>> Arith<T, V> {
         // SAFETY: forwarded from the caller.
         unsafe {
             let scaled = self.scaled::<FLOAT, NAN_FREE>(x, scale);
-            match self.keep_positive::<FLOAT>(x, scaled) {
-                Some(picked) => picked,
-                None => {
-                    let keep = self.lane.passes_by::<FLOAT>(x);
-                    <V as Lanes<T::Lane>>::select(keep, x, scaled)
-                }
-            }
+            self.keep_positive::<FLOAT>(x, scaled).unwrap_or_else(|| {
+                let keep = self.lane.passes_by::<FLOAT>(x);
+                <V as Lanes<T::Lane>>::select(keep, x, scaled)
+            })
         }
     }
 
@@ -470,13 +461,10 @@ impl<T: Layout, V: Register<T>> Arith<T, V> {
         // SAFETY: forwarded from the caller.
         unsafe {
             let scaled = self.scaled::<FLOAT, true>(x, scale);
-            match self.keep_positive::<FLOAT>(x, scaled) {
-                Some(picked) => picked,
-                None => {
-                    let keep = <V as Lanes<T::Lane>>::gt(x, self.lane.neg_inf);
-                    <V as Lanes<T::Lane>>::select(keep, x, scaled)
-                }
-            }
+            self.keep_positive::<FLOAT>(x, scaled).unwrap_or_else(|| {
+                let keep = <V as Lanes<T::Lane>>::gt(x, self.lane.neg_inf);
+                <V as Lanes<T::Lane>>::select(keep, x, scaled)
+            })
         }
     }
 

@@ -6,7 +6,6 @@ use super::convert;
 use super::isa::{Isa, Vector, copy_short};
 use crate::element::Widen;
 use core::marker::PhantomData;
-use core::mem::MaybeUninit;
 
 /// How a loop moves registers to and from memory: [`Plain`] whole registers,
 /// or [`Halves`] of 16-bit elements widened to 32-bit lanes.
@@ -45,44 +44,6 @@ pub trait Stream {
     /// # Safety
     /// As [`Vector::store_partial`].
     unsafe fn store_partial(v: Self::Reg, p: *mut u8, bytes: usize);
-
-    /// [`load`](Self::load) at `at` bytes past each of `p`. A loop rather
-    /// than `array::map`, whose closure goes through functions that are only
-    /// `#[inline]` (see [`isa`](super::isa) on inlining).
-    ///
-    /// # Safety
-    /// As [`load`](Self::load), at each `p[k] + at`.
-    #[inline(always)]
-    unsafe fn load_each<const N: usize>(p: [*const u8; N], at: usize) -> [Self::Reg; N] {
-        let mut regs = MaybeUninit::<[Self::Reg; N]>::uninit();
-        let out = regs.as_mut_ptr().cast::<Self::Reg>();
-        // SAFETY: loads forwarded from the caller; the loop writes each of
-        // the `N` registers of `regs` before it is read.
-        unsafe {
-            for (k, p) in p.into_iter().enumerate() {
-                out.add(k).write(Self::load(p.add(at)));
-            }
-            regs.assume_init()
-        }
-    }
-
-    /// [`load_partial`](Self::load_partial) of each of `p`, as
-    /// [`load_each`](Self::load_each).
-    ///
-    /// # Safety
-    /// As [`load_partial`](Self::load_partial), for each `p[k]`.
-    #[inline(always)]
-    unsafe fn load_partial_each<const N: usize>(p: [*const u8; N], bytes: usize) -> [Self::Reg; N] {
-        let mut regs = MaybeUninit::<[Self::Reg; N]>::uninit();
-        let out = regs.as_mut_ptr().cast::<Self::Reg>();
-        // SAFETY: as in `load_each`.
-        unsafe {
-            for (k, p) in p.into_iter().enumerate() {
-                out.add(k).write(Self::load_partial(p, bytes));
-            }
-            regs.assume_init()
-        }
-    }
 }
 
 /// Whole registers: the layout of `f32`, `f64`, and of the 16-bit types in
@@ -139,7 +100,7 @@ impl<V: Vector> Stream for Halves<V> {
     #[inline(always)]
     unsafe fn load_partial(p: *const u8, bytes: usize) -> V {
         debug_assert!(bytes < Self::BYTES);
-        let mut buf = MaybeUninit::<V>::zeroed();
+        let mut buf = core::mem::MaybeUninit::<V>::zeroed();
         // SAFETY: `p` is readable for `bytes` bytes (caller); `buf` is a
         // zeroed (hence initialised) register of `BYTES * 2 > bytes` bytes.
         unsafe {
@@ -150,7 +111,7 @@ impl<V: Vector> Stream for Halves<V> {
     #[inline(always)]
     unsafe fn store_partial(v: V, p: *mut u8, bytes: usize) {
         debug_assert!(bytes < Self::BYTES);
-        let mut buf = MaybeUninit::<V>::uninit();
+        let mut buf = core::mem::MaybeUninit::<V>::uninit();
         // SAFETY: `buf` is writable for `BYTES * 2` bytes and its first
         // `BYTES > bytes` are initialised by `store_halves`; `p` is writable
         // for `bytes` bytes (caller).
